@@ -1,0 +1,21 @@
+import type { Provisioner } from '../provisioners/contract.js';
+
+export interface GroupConfig {
+  /** Groups that must be provisioned before this one starts. */
+  dependsOn?: string[];
+  /** Makes the group's provisioners; called only when the group is not in the state yet. */
+  provisioners: () => Provisioner[];
+}
+
+export interface GroundworkConfig {
+  /** State file, relative to the config file (default `.groundwork/state.json`). */
+  stateFile?: string;
+  /** Groups provisioned at once (default 8); 1 runs them one by one. */
+  concurrency?: number;
+  groups: Record<string, GroupConfig>;
+}
+
+/** Identity function that types a `groundwork.config.ts` default export. */
+export function defineConfig(config: GroundworkConfig): GroundworkConfig {
+  return config;
+}

@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../errors.js';
+import type { GroupSpec } from '../scheduler/scheduler.js';
+import { validateGraph } from '../scheduler/graph.js';
+import { DEFAULT_STATE_FILE } from '../state/file-store.js';
+import type { GroundworkConfig } from './define.js';
+
+export const DEFAULT_CONFIG_FILE = 'groundwork.config.ts';
+
+/** A checked config, paths made absolute. */
+export interface ResolvedConfig {
+  file: string | undefined;
+  stateFile: string;
+  concurrency: number;
+  groups: GroupSpec[];
+}
+
+/** Import a config module (TypeScript works under tsx and vitest) and check it. */
+export async function loadConfig(file: string): Promise<ResolvedConfig> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new ConfigError(`Config file ${path} does not exist; create it (see README) or pass --config FILE.`);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ConfigError(`Cannot load config ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  if (mod.default === undefined) throw new ConfigError(`Config ${path} has no default export; export default defineConfig({ ... }).`);
+  return resolveConfig(mod.default, path);
+}
+
+/** Check a config object; errors name the field and the bad value. */
+export function resolveConfig(value: unknown, file?: string): ResolvedConfig {
+  const where = file ?? 'config';
+  const fail = (field: string, expected: string, got: unknown): never => {
+    throw new ConfigError(`${where}: expected \`${field}\` to be ${expected}, got ${show(got)}.`);
+  };
+  if (typeof value !== 'object' || value === null) fail('default export', 'an object made with defineConfig()', value);
+  const config = value as GroundworkConfig;
+  if (config.stateFile !== undefined && (typeof config.stateFile !== 'string' || config.stateFile === '')) {
+    fail('stateFile', 'a file path', config.stateFile);
+  }
+  const concurrency = config.concurrency ?? 8;
+  if (!Number.isInteger(concurrency) || concurrency < 1) fail('concurrency', 'an integer from 1 upwards', config.concurrency);
+  if (typeof config.groups !== 'object' || config.groups === null || Array.isArray(config.groups)) {
+    fail('groups', 'an object of groups by name', config.groups);
+  }
+  const groups: GroupSpec[] = Object.entries(config.groups).map(([name, group]) => {
+    if (!/^[A-Za-z][\w.-]*$/.test(name)) fail(`groups["${name}"]`, 'named with a letter, then letters, digits, "_", "." or "-"', name);
+    if (typeof group !== 'object' || group === null) fail(`groups.${name}`, 'an object', group);
+    const dependsOn = group.dependsOn ?? [];
+    if (!Array.isArray(dependsOn)) fail(`groups.${name}.dependsOn`, 'an array of group names', dependsOn);
+    dependsOn.forEach((dep, i) => {
+      if (typeof dep !== 'string' || !(dep in config.groups)) {
+        fail(`groups.${name}.dependsOn[${i}]`, `one of the groups (${Object.keys(config.groups).join(', ')})`, dep);
+      }
+    });
+    if (typeof group.provisioners !== 'function') fail(`groups.${name}.provisioners`, 'a function returning an array of provisioners', group.provisioners);
+    return { name, dependsOn, provisioners: group.provisioners };
+  });
+  validateGraph(groups.map((g) => ({ name: g.name, dependsOn: g.dependsOn ?? [] })));
+  const base = file ? dirname(file) : process.cwd();
+  return { file, stateFile: resolve(base, config.stateFile ?? DEFAULT_STATE_FILE), concurrency, groups };
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

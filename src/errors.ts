@@ -1,0 +1,160 @@
+/** Stable machine-readable codes carried by every Groundwork error. */
+export const ErrorCode = {
+  Config: 'GW_CONFIG',
+  Graph: 'GW_GRAPH',
+  NotSerializable: 'GW_NOT_SERIALIZABLE',
+  UnknownGroup: 'GW_UNKNOWN_GROUP',
+  StepFailed: 'GW_STEP_FAILED',
+  ShutdownFailed: 'GW_SHUTDOWN_FAILED',
+  GroupFailed: 'GW_GROUP_FAILED',
+  HasDependents: 'GW_HAS_DEPENDENTS',
+  StateFile: 'GW_STATE_FILE',
+  Locked: 'GW_LOCKED',
+  Transition: 'GW_TRANSITION',
+  Command: 'GW_COMMAND',
+  Aborted: 'GW_ABORTED',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface GroundworkErrorDetails {
+  group?: string;
+  step?: number;
+  provisioner?: string;
+  cause?: unknown;
+}
+
+/** Base class: a stable `code`, the group/step it concerns, and the `cause`. */
+export class GroundworkError extends Error {
+  readonly code: ErrorCode;
+  readonly group: string | undefined;
+  readonly step: number | undefined;
+  readonly provisioner: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: GroundworkErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.group = details.group;
+    this.step = details.step;
+    this.provisioner = details.provisioner;
+  }
+}
+
+/** Bad configuration or arguments; the message names the field and the value. */
+export class ConfigError extends GroundworkError {
+  constructor(message: string, details: GroundworkErrorDetails = {}) {
+    super(ErrorCode.Config, message, details);
+  }
+}
+
+/** Unknown dependencies, self-dependencies and cycles. */
+export class GraphError extends GroundworkError {
+  constructor(
+    message: string,
+    readonly cycle: readonly string[] = [],
+  ) {
+    super(ErrorCode.Graph, message);
+  }
+}
+
+export class NotSerializableError extends GroundworkError {
+  constructor(
+    message: string,
+    details: GroundworkErrorDetails & { path?: string } = {},
+  ) {
+    super(ErrorCode.NotSerializable, message, details);
+    this.path = details.path;
+  }
+  readonly path: string | undefined;
+}
+
+export class UnknownGroupError extends GroundworkError {
+  constructor(group: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.join(', ') : '(none)';
+    super(ErrorCode.UnknownGroup, `Group "${group}" is not scheduled; known groups: ${list}.`, { group });
+  }
+}
+
+/** A provisioner's startup threw or returned a falsy value. */
+export class StepFailedError extends GroundworkError {
+  constructor(message: string, details: Required<Pick<GroundworkErrorDetails, 'group' | 'step' | 'provisioner'>> & { cause?: unknown }) {
+    super(ErrorCode.StepFailed, message, details);
+  }
+}
+
+/** A provisioner's shutdown threw or returned a falsy value. */
+export class ShutdownFailedError extends GroundworkError {
+  constructor(message: string, details: Required<Pick<GroundworkErrorDetails, 'group' | 'step' | 'provisioner'>> & { cause?: unknown }) {
+    super(ErrorCode.ShutdownFailed, message, details);
+  }
+}
+
+/** `waitFor` target failed, was blocked, or a deprovision could not finish. */
+export class GroupFailedError extends GroundworkError {
+  constructor(message: string, group: string, cause?: unknown) {
+    super(ErrorCode.GroupFailed, message, { group, cause });
+  }
+}
+
+export class HasDependentsError extends GroundworkError {
+  constructor(
+    group: string,
+    readonly dependents: readonly string[],
+  ) {
+    super(
+      ErrorCode.HasDependents,
+      `Cannot deprovision "${group}": ${dependents.map((d) => `"${d}"`).join(', ')} still depend${dependents.length === 1 ? 's' : ''} on it. ` +
+        `Deprovision ${dependents.length === 1 ? 'it' : 'them'} first, or pass cascade (--cascade) to deprovision dependents too.`,
+      { group },
+    );
+  }
+}
+
+/** The state file is unreadable, corrupt, or of an unknown version. It is never overwritten. */
+export class StateFileError extends GroundworkError {
+  constructor(
+    readonly file: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(ErrorCode.StateFile, message, { cause });
+  }
+}
+
+export interface LockOwner {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+export class StateLockedError extends GroundworkError {
+  constructor(
+    readonly file: string,
+    readonly owner: LockOwner,
+  ) {
+    super(
+      ErrorCode.Locked,
+      `State file ${file} is locked by pid ${owner.pid} (${owner.host}, since ${owner.since}). ` +
+        `Wait for that process to finish; if it is gone, its lock is taken over automatically on the next run.`,
+    );
+  }
+}
+
+export class TransitionError extends GroundworkError {
+  /** `subject` is e.g. `Group "db"` or `Group "db" step 2`. */
+  constructor(subject: string, from: string, to: string, group?: string) {
+    super(ErrorCode.Transition, `${subject} cannot move from ${from} to ${to}.`, group === undefined ? {} : { group });
+  }
+}
+
+export class AbortedError extends GroundworkError {
+  constructor(message = 'The operation was aborted.', cause?: unknown) {
+    super(ErrorCode.Aborted, message, { cause });
+  }
+}
+
+/** Short human text for any thrown value. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,65 @@
+import type { Logger } from './logger.js';
+
+interface StepRef {
+  group: string;
+  /** Zero-based position of the provisioner in its group. */
+  step: number;
+  provisioner: string;
+}
+
+/** Every event the scheduler emits, with its payload. */
+export interface SchedulerEventMap {
+  'group:start': { group: string; resumeAt: number };
+  'group:finish': { group: string; durationMs: number };
+  'group:fail': { group: string; error: Error };
+  'group:blocked': { group: string; blockedBy: string[] };
+  'step:start': StepRef & { resumed: boolean };
+  'step:finish': StepRef & { durationMs: number };
+  'step:fail': StepRef & { error: Error };
+  'step:checkpoint': StepRef;
+  'deprovision:start': { group: string };
+  'deprovision:finish': { group: string; durationMs: number; failures: Error[] };
+  'deprovision:fail': { group: string; error: Error };
+  'shutdown:start': StepRef;
+  'shutdown:finish': StepRef;
+  'shutdown:fail': StepRef & { error: Error; forced: boolean };
+  /** A listener threw; the run carried on. */
+  'listener:error': { event: string; error: unknown };
+}
+
+export type SchedulerEventName = keyof SchedulerEventMap;
+export type SchedulerListener<E extends SchedulerEventName> = (payload: SchedulerEventMap[E]) => void;
+
+/**
+ * A typed event emitter whose `emit` cannot be broken by a throwing listener:
+ * the error is re-emitted as `listener:error` and logged, and the run goes on.
+ */
+export class SchedulerEvents {
+  readonly #listeners = new Map<SchedulerEventName, Set<(payload: never) => void>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => this.off(event, listener);
+  }
+
+  off<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): void {
+    this.#listeners.get(event)?.delete(listener as (payload: never) => void);
+  }
+
+  emit<E extends SchedulerEventName>(event: E, payload: SchedulerEventMap[E]): void {
+    const set = this.#listeners.get(event);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        (listener as SchedulerListener<E>)(payload);
+      } catch (error) {
+        this.logger.error(`listener for ${event} threw`, { error });
+        if (event !== 'listener:error') this.emit('listener:error', { event, error });
+      }
+    }
+  }
+}

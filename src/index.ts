@@ -1,0 +1,54 @@
+// The public surface of Groundwork. Everything else is internal.
+
+export { Scheduler } from './scheduler/scheduler.js';
+export type { SchedulerOptions, GroupSpec, RunOptions, DeprovisionOptions, TeardownOptions } from './scheduler/scheduler.js';
+export type { RunSummary, GroupResult } from './scheduler/provision-run.js';
+export type { TeardownSummary } from './scheduler/teardown-run.js';
+export { statusReport, STATUS_VERSION } from './scheduler/status.js';
+export type { StatusReport, GroupStatus, StepStatus } from './scheduler/status.js';
+export { toMermaid } from './scheduler/graph.js';
+
+export type { Provisioner, ProvisionerClass, ProvisionerContext } from './provisioners/contract.js';
+export { LocalCommand } from './provisioners/local-command.js';
+export type { LocalCommandOptions, LocalCommandOutput, CommandSpec } from './provisioners/local-command.js';
+export { LocalService } from './provisioners/local-service.js';
+export type { LocalServiceOptions, LocalServiceOutput } from './provisioners/local-service.js';
+export { HttpCheck } from './provisioners/http-check.js';
+export type { HttpCheckOptions } from './provisioners/http-check.js';
+
+export { registerProvisioner, defaultRegistry } from './serialize/default-registry.js';
+export { ProvisionerRegistry } from './serialize/registry.js';
+
+export type { StateStore } from './state/store.js';
+export { JsonFileStore, readStateFile, DEFAULT_STATE_FILE } from './state/file-store.js';
+export { GroupState, StepState, STATE_VERSION } from './state/types.js';
+export type { StateData, GroupRecord, StepRecord, ErrorRecord } from './state/types.js';
+
+export { defineConfig } from './config/define.js';
+export type { GroundworkConfig, GroupConfig } from './config/define.js';
+export { loadConfig, resolveConfig } from './config/load.js';
+export type { ResolvedConfig } from './config/load.js';
+
+export { groundworkGlobalSetup } from './testing/global-setup.js';
+export type { GlobalSetupOptions } from './testing/global-setup.js';
+
+export type { SchedulerEventMap, SchedulerEventName, SchedulerListener } from './events.js';
+export type { Logger } from './logger.js';
+export { silentLogger } from './logger.js';
+export {
+  ErrorCode,
+  GroundworkError,
+  ConfigError,
+  GraphError,
+  NotSerializableError,
+  UnknownGroupError,
+  StepFailedError,
+  ShutdownFailedError,
+  GroupFailedError,
+  HasDependentsError,
+  StateFileError,
+  StateLockedError,
+  TransitionError,
+  AbortedError,
+} from './errors.js';
+export type { LockOwner } from './errors.js';

@@ -1,0 +1,9 @@
+import type { ProvisionerClass } from './contract.js';
+import { HttpCheck } from './http-check.js';
+import { LocalCommand } from './local-command.js';
+import { LocalService } from './local-service.js';
+
+/** Provisioner classes every registry knows. */
+export function builtinProvisioners(): ProvisionerClass[] {
+  return [LocalCommand, LocalService, HttpCheck];
+}

@@ -1,0 +1,47 @@
+import type { Logger } from '../logger.js';
+
+/** What the scheduler hands to every startup and shutdown call. */
+export interface ProvisionerContext {
+  /** The server group this provisioner belongs to. */
+  readonly group: string;
+  /** Zero-based position of the provisioner in its group's pipeline. */
+  readonly step: number;
+  /** Aborted when the run is cancelled; pass it to every long operation. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /** The final output of each group this group depends on, by group name. */
+  readonly dependencies: Readonly<Record<string, unknown>>;
+  /** A folder next to the state file where provisioners may keep files (logs, keys). */
+  readonly dataDir: string;
+  /**
+   * Persist this provisioner's fields now, durably, so that an id obtained
+   * half-way through a startup survives a crash ("record state as early as possible").
+   */
+  checkpoint(): Promise<void>;
+}
+
+/**
+ * The provisioner contract. Instances are snapshotted field by field, so their
+ * class must be registered with `registerProvisioner` and their fields must be
+ * plain data (or other registered classes).
+ */
+export interface Provisioner<Input = unknown, Output = unknown> {
+  /** The server group's name; set by the scheduler when it takes the provisioner. */
+  name: string;
+  /** Create something. Must return a truthy value for the group to go on. */
+  startup(input: Input, ctx: ProvisionerContext): Output | Promise<Output>;
+  /** Undo it. Must return a truthy value unless the deprovision is forced. */
+  shutdown(ctx: ProvisionerContext): unknown;
+  /** Lines shown in status output. */
+  report(): string[];
+  /** Called after revival from a snapshot (the constructor is not called). */
+  revive?(): void;
+}
+
+/** A class whose instances can be provisioners. `transient` fields are not saved. */
+export interface ProvisionerClass {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  new (...args: any[]): Provisioner<any, any>;
+  readonly name: string;
+  readonly transient?: readonly string[];
+}

@@ -1,0 +1,150 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ConfigError } from '../errors.js';
+import type { Provisioner, ProvisionerContext } from './contract.js';
+import { freePort, waitForPort } from './net.js';
+import { isSameProcessAlive, processStartTime, stopProcessGroup } from './process-tree.js';
+import { render, renderAll, renderEnv } from './template.js';
+
+export interface LocalServiceOptions {
+  /** Executable to run. `{{...}}` placeholders are filled at startup (see README). */
+  command: string;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Port it listens on, or `'auto'` to pick a free one (available as `{{port}}`). */
+  port: number | 'auto';
+  host?: string;
+  /** How long to wait for the port to answer (default 30 s). */
+  readyTimeoutMs?: number;
+  /** How long SIGTERM gets before the process group is killed (default 5 s). */
+  stopTimeoutMs?: number;
+}
+
+export interface LocalServiceOutput {
+  host: string;
+  port: number;
+  /** `host:port` */
+  address: string;
+  pid: number;
+}
+
+/**
+ * Starts a long-running local process in its own process group and waits
+ * until its TCP port answers. Its pid, start time and port are in the
+ * snapshot, so a teardown in a later process stops exactly that process.
+ */
+export class LocalService implements Provisioner<unknown, LocalServiceOutput> {
+  name = '';
+  command: string;
+  args: string[];
+  cwd: string | undefined;
+  env: Record<string, string>;
+  host: string;
+  port: number | 'auto';
+  readyTimeoutMs: number;
+  stopTimeoutMs: number;
+  /** Set once started; what shutdown and report work from. */
+  pid: number | undefined;
+  startTime: number | undefined;
+  boundPort: number | undefined;
+  logFile: string | undefined;
+  resolvedArgs: string[] | undefined;
+
+  constructor(options: LocalServiceOptions) {
+    if (typeof options?.command !== 'string' || options.command === '') {
+      throw new ConfigError(`LocalService: expected \`command\` to be a non-empty string, got ${JSON.stringify(options?.command)}.`);
+    }
+    if (options.port !== 'auto' && !(Number.isInteger(options.port) && options.port > 0 && options.port < 65536)) {
+      throw new ConfigError(`LocalService: expected \`port\` to be 'auto' or a port number, got ${JSON.stringify(options.port)}.`);
+    }
+    this.command = options.command;
+    this.args = options.args ?? [];
+    this.cwd = options.cwd;
+    this.env = options.env ?? {};
+    this.host = options.host ?? '127.0.0.1';
+    this.port = options.port;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
+  }
+
+  async startup(input: unknown, ctx: ProvisionerContext): Promise<LocalServiceOutput> {
+    // Resumed after a crash while it was starting: adopt the process we already started.
+    const adopted = this.pid !== undefined && isSameProcessAlive(this.pid, this.startTime);
+    let exited: string | undefined;
+    if (!adopted) {
+      this.boundPort ??= this.port === 'auto' ? await freePort(this.host) : this.port;
+      const vars = { input, dependencies: ctx.dependencies, port: this.boundPort, host: this.host };
+      const command = render(this.command, vars, 'command');
+      const args = renderAll(this.args, vars, 'args');
+      this.resolvedArgs = args;
+      const env = renderEnv(this.env, vars, 'env');
+      await mkdir(ctx.dataDir, { recursive: true });
+      this.logFile = join(ctx.dataDir, `${ctx.group}.${ctx.step + 1}.log`);
+      const log = await open(this.logFile, 'a');
+      try {
+        const child = execa(command, args, {
+          cwd: this.cwd,
+          env,
+          detached: true, // own process group: it outlives us and is stopped as a whole
+          cleanup: false,
+          reject: false,
+          stdin: 'ignore',
+          // Straight to the file, not piped through us (a pipe would break when we exit).
+          // execa's types only list fds 3-9, but any open fd is handed to spawn as-is.
+          stdout: log.fd as 3,
+          stderr: log.fd as 3,
+        });
+        child.unref();
+        if (child.pid === undefined) throw (await child).cause ?? new Error(`could not start ${command}`);
+        this.pid = child.pid;
+        this.startTime = processStartTime(child.pid);
+        void child.then((result) => {
+          exited = `${command} exited with ${result.signal ?? `code ${result.exitCode}`} before ${this.host}:${this.boundPort} answered`;
+        });
+      } finally {
+        await log.close();
+      }
+      await ctx.checkpoint(); // the pid is on disk before we wait on anything
+      ctx.logger.info(`started ${command} (pid ${this.pid}), waiting for ${this.host}:${this.boundPort}`);
+    }
+    const pid = this.pid!;
+    try {
+      await waitForPort(this.host, this.boundPort!, {
+        timeoutMs: this.readyTimeoutMs,
+        signal: ctx.signal,
+        stillAlive: () => exited ?? (isSameProcessAlive(pid, this.startTime) ? undefined : `process ${pid} is gone`),
+      });
+    } catch (error) {
+      await stopProcessGroup(pid, this.startTime, { graceMs: this.stopTimeoutMs });
+      const tail = await logTail(this.logFile);
+      throw new Error(`${(error as Error).message}${tail ? `\nlast output of ${this.logFile}:\n${tail}` : ''}`, { cause: error });
+    }
+    return { host: this.host, port: this.boundPort!, address: `${this.host}:${this.boundPort}`, pid };
+  }
+
+  async shutdown(ctx: ProvisionerContext): Promise<boolean> {
+    if (this.pid !== undefined) {
+      const { killed } = await stopProcessGroup(this.pid, this.startTime, { graceMs: this.stopTimeoutMs, signal: ctx.signal });
+      if (killed) ctx.logger.warn(`pid ${this.pid} ignored SIGTERM for ${this.stopTimeoutMs} ms; killed its process group`);
+    }
+    if (this.logFile) await rm(this.logFile, { force: true });
+    this.pid = undefined;
+    this.startTime = undefined;
+    return true;
+  }
+
+  report(): string[] {
+    const cmd = [this.command, ...(this.resolvedArgs ?? this.args)].join(' ');
+    if (this.pid === undefined) return [`${cmd} (not running)`];
+    const state = isSameProcessAlive(this.pid, this.startTime) ? 'running' : 'gone';
+    return [`${cmd}`, `pid ${this.pid} ${state}, ${this.host}:${this.boundPort}`];
+  }
+}
+
+async function logTail(file: string | undefined): Promise<string> {
+  if (!file) return '';
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').slice(-20).join('\n').trim();
+}

@@ -1,0 +1,88 @@
+import { GroupState } from '../state/types.js';
+import { NodeOutcome, runDag } from './dag-runner.js';
+import { dependencyClosure } from './graph.js';
+import { provisionGroup } from './pipeline.js';
+import { errorRecord, type Runtime } from './runtime.js';
+
+export interface GroupResult {
+  group: string;
+  state: GroupState;
+  /** For failed and blocked groups. */
+  error?: string;
+  blockedBy?: string[];
+}
+
+export interface RunSummary {
+  ok: boolean;
+  aborted: boolean;
+  durationMs: number;
+  groups: GroupResult[];
+}
+
+/**
+ * Provision `targets` (default: every group) and everything they depend on.
+ * Provisioned groups are skipped; failed and blocked ones are retried from
+ * their first unfinished step; an interrupted one resumes at the step in flight.
+ */
+export async function provisionRun(
+  rt: Runtime,
+  options: { targets?: readonly string[]; concurrency: number; signal: AbortSignal },
+): Promise<RunSummary> {
+  const started = Date.now();
+  const { ledger } = rt;
+  const closure = dependencyClosure(options.targets ?? ledger.names(), (n) => ledger.get(n)?.dependsOn ?? []);
+  const todo = [...closure].filter((name) => ledger.get(name)!.state !== GroupState.Provisioned);
+  // Retry failed and blocked groups. The moves start together, so memory is
+  // updated before run() first yields and a waitFor() right after sees them pending.
+  await Promise.all(
+    todo
+      .filter((name) => [GroupState.Failed, GroupState.Blocked].includes(ledger.get(name)!.state as 'failed'))
+      .map((name) => ledger.moveGroup(name, GroupState.Pending, { error: undefined, blockedBy: undefined })),
+  );
+
+  const failures = new Map<string, string>();
+  const outcomes = await runDag({
+    nodes: todo,
+    prerequisites: (name) => ledger.get(name)!.dependsOn,
+    concurrency: options.concurrency,
+    signal: options.signal,
+    execute: async (name) => {
+      const state = ledger.get(name)!.state;
+      if (state === GroupState.Deprovisioning) {
+        const message = `Group "${name}" was being deprovisioned when the last run stopped; finish that with \`deprovision ${name}\` first.`;
+        failures.set(name, message);
+        throw new Error(message);
+      }
+      try {
+        await provisionGroup(rt, name, options.signal);
+      } catch (error) {
+        failures.set(name, (error as Error).message);
+        throw error;
+      }
+    },
+    onBlocked: async (name, by) => {
+      const blockedBy = ledger.get(name)!.dependsOn.filter((d) => ledger.get(d)?.state !== GroupState.Provisioned);
+      await ledger.moveGroup(name, GroupState.Blocked, {
+        blockedBy,
+        error: errorRecord(new Error(`blocked: ${blockedBy.join(', ') || by.join(', ')} did not provision`)),
+      });
+      rt.events.emit('group:blocked', { group: name, blockedBy });
+    },
+  });
+
+  const groups: GroupResult[] = ledger.names().filter((n) => closure.has(n)).map((name) => {
+    const record = ledger.get(name)!;
+    const result: GroupResult = { group: name, state: record.state };
+    const error = failures.get(name) ?? record.error?.message;
+    if (record.state !== GroupState.Provisioned && error) result.error = error;
+    if (record.blockedBy) result.blockedBy = record.blockedBy;
+    return result;
+  });
+  const notStarted = [...outcomes.values()].some((o) => o === NodeOutcome.NotStarted);
+  return {
+    ok: groups.every((g) => g.state === GroupState.Provisioned),
+    aborted: notStarted || options.signal.aborted,
+    durationMs: Date.now() - started,
+    groups,
+  };
+}

@@ -1,0 +1,60 @@
+import { dirname, join } from 'node:path';
+import type { SchedulerEvents } from '../events.js';
+import { prefixLogger, type Logger } from '../logger.js';
+import type { ProvisionerContext } from '../provisioners/contract.js';
+import { reviveValue } from '../serialize/codec.js';
+import type { ProvisionerRegistry } from '../serialize/registry.js';
+import type { Ledger } from '../state/ledger.js';
+import { StepState, type ErrorRecord, type GroupRecord } from '../state/types.js';
+import type { GroundworkError } from '../errors.js';
+
+/** What the pipeline and teardown modules share: passed down, never global. */
+export interface Runtime {
+  ledger: Ledger;
+  registry: ProvisionerRegistry;
+  events: SchedulerEvents;
+  logger: Logger;
+  now(): Date;
+}
+
+/** The output of a group's last step, revived from the snapshot. */
+export function finalOutput(rt: Runtime, group: GroupRecord): unknown {
+  const last = group.steps[group.steps.length - 1];
+  return last?.state === StepState.Done && last.output ? reviveValue(last.output, rt.registry) : undefined;
+}
+
+/** Final outputs of the groups `group` depends on, by name. */
+export function dependencyOutputs(rt: Runtime, group: GroupRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of group.dependsOn) {
+    const dep = rt.ledger.get(name);
+    if (dep) out[name] = finalOutput(rt, dep);
+  }
+  return Object.freeze(out);
+}
+
+export function makeContext(
+  rt: Runtime,
+  where: { group: string; step: number; provisioner: string },
+  signal: AbortSignal,
+  dependencies: Record<string, unknown>,
+  checkpoint: () => Promise<void>,
+): ProvisionerContext {
+  return {
+    group: where.group,
+    step: where.step,
+    signal,
+    logger: prefixLogger(rt.logger, `[${where.group} ${where.step + 1}:${where.provisioner}]`),
+    dependencies,
+    dataDir: join(dirname(rt.ledger.location), 'data'),
+    checkpoint,
+  };
+}
+
+export function errorRecord(error: unknown, step?: number): ErrorRecord {
+  const record: ErrorRecord = { message: error instanceof Error ? error.message : String(error) };
+  const code = (error as Partial<GroundworkError> | null)?.code;
+  if (typeof code === 'string') record.code = code;
+  if (step !== undefined) record.step = step;
+  return record;
+}

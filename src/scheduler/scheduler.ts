@@ -1,0 +1,265 @@
+import { ConfigError, GroupFailedError, HasDependentsError, UnknownGroupError, type ShutdownFailedError } from '../errors.js';
+import { SchedulerEvents, type SchedulerEventName, type SchedulerListener } from '../events.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { Provisioner } from '../provisioners/contract.js';
+import { snapshotProvisioner } from '../serialize/codec.js';
+import { defaultRegistry } from '../serialize/default-registry.js';
+import type { ProvisionerRegistry } from '../serialize/registry.js';
+import { DEFAULT_STATE_FILE, JsonFileStore } from '../state/file-store.js';
+import { Ledger } from '../state/ledger.js';
+import type { StateStore } from '../state/store.js';
+import { GroupState, StepState, type GroupRecord } from '../state/types.js';
+import { dependentClosure, toMermaid, validateGraph } from './graph.js';
+import { provisionRun, type RunSummary } from './provision-run.js';
+import { finalOutput, type Runtime } from './runtime.js';
+import { deprovisionGroup } from './shutdown.js';
+import { groupStatus, type GroupStatus } from './status.js';
+import { teardownRun, type TeardownSummary } from './teardown-run.js';
+import { assertDependsOn, assertGroupName, assertProvisioners } from './validate-group.js';
+
+export interface SchedulerOptions {
+  /** State file path (default `.groundwork/state.json`); ignored when `store` is given. */
+  stateFile?: string;
+  store?: StateStore;
+  registry?: ProvisionerRegistry;
+  /** Groups provisioned or torn down at once (default 8). `1` is the serial mode. */
+  concurrency?: number;
+  logger?: Logger;
+}
+
+export interface GroupSpec {
+  name: string;
+  /** The provisioners, or a function that makes them (called only if the group is not in the state yet). */
+  provisioners: Provisioner[] | (() => Provisioner[]);
+  dependsOn?: string[];
+}
+
+export interface RunOptions {
+  /** Groups to provision, with their dependencies (default: all). */
+  groups?: readonly string[];
+  signal?: AbortSignal;
+}
+
+export interface DeprovisionOptions {
+  force?: boolean;
+  /** Deprovision the groups that depend on it first. */
+  cascade?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface TeardownOptions {
+  except?: readonly string[];
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Schedules server groups and provisions/deprovisions them against a state
+ * store. It wires the modules together: graph ordering (graph.ts, dag-runner.ts),
+ * one group's pipeline (pipeline.ts, shutdown.ts) and persistence (state/).
+ */
+export class Scheduler implements AsyncDisposable {
+  readonly events: SchedulerEvents;
+  readonly concurrency: number;
+  readonly #rt: Runtime;
+  readonly #store: StateStore;
+
+  private constructor(store: StateStore, ledger: Ledger, registry: ProvisionerRegistry, events: SchedulerEvents, logger: Logger, concurrency: number) {
+    this.#store = store;
+    this.events = events;
+    this.concurrency = concurrency;
+    this.#rt = { ledger, registry, events, logger, now: () => new Date() };
+  }
+
+  /** Open (and lock) the state and return a scheduler on it. */
+  static async open(options: SchedulerOptions = {}): Promise<Scheduler> {
+    const concurrency = options.concurrency ?? 8;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1) && concurrency !== Number.POSITIVE_INFINITY) {
+      throw new ConfigError(`Expected \`concurrency\` to be an integer from 1 upwards, got ${JSON.stringify(concurrency)}.`);
+    }
+    const logger = options.logger ?? silentLogger;
+    const store = options.store ?? new JsonFileStore(options.stateFile ?? DEFAULT_STATE_FILE);
+    const data = await store.open();
+    return new Scheduler(store, new Ledger(store, data), options.registry ?? defaultRegistry(), new SchedulerEvents(logger), logger, concurrency);
+  }
+
+  get stateFile(): string {
+    return this.#rt.ledger.location;
+  }
+
+  get stateId(): string {
+    return this.#rt.ledger.id;
+  }
+
+  on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Group names in the state, in scheduling order. */
+  groups(): string[] {
+    return this.#rt.ledger.names();
+  }
+
+  /**
+   * Schedule one group. Returns false (and changes nothing) if a group of that
+   * name is already in the state: its saved provisioners are what resume.
+   */
+  async schedule(name: string, provisioners: Provisioner[], options: { dependsOn?: string[] } = {}): Promise<boolean> {
+    const added = await this.scheduleAll([{ name, provisioners, dependsOn: options.dependsOn ?? [] }]);
+    return added.length === 1;
+  }
+
+  /**
+   * Schedule several groups atomically (one write), validating the whole graph:
+   * unknown dependencies, self-dependencies and cycles are refused. Groups
+   * already in the state are left as they are. Returns the names added.
+   */
+  async scheduleAll(specs: readonly GroupSpec[]): Promise<string[]> {
+    const { ledger, registry } = this.#rt;
+    const seen = new Set<string>();
+    for (const spec of specs) {
+      assertGroupName(spec.name, 'name');
+      if (seen.has(spec.name)) throw new ConfigError(`Group "${spec.name}" is listed twice.`, { group: spec.name });
+      seen.add(spec.name);
+      assertDependsOn(spec.name, spec.dependsOn ?? [], 'dependsOn');
+    }
+    const fresh = specs.filter((s) => !ledger.has(s.name));
+    validateGraph(
+      fresh.map((s) => ({ name: s.name, dependsOn: s.dependsOn ?? [] })),
+      ledger.names(),
+    );
+    const now = new Date().toISOString();
+    const records: GroupRecord[] = fresh.map((spec) => {
+      const list = typeof spec.provisioners === 'function' ? spec.provisioners() : spec.provisioners;
+      assertProvisioners(spec.name, list, 'provisioners');
+      return {
+        name: spec.name,
+        dependsOn: [...(spec.dependsOn ?? [])],
+        state: GroupState.Pending,
+        scheduledAt: now,
+        steps: list.map((p, step) => {
+          p.name = spec.name;
+          return { state: StepState.Pending, provisioner: snapshotProvisioner(p, registry, { group: spec.name, step }) };
+        }),
+      };
+    });
+    if (records.length > 0) await ledger.add(records);
+    return records.map((r) => r.name);
+  }
+
+  /** Provision the scheduled groups (or `groups` and their dependencies). Never throws for a failed provisioner: see the summary. */
+  async run(options: RunOptions = {}): Promise<RunSummary> {
+    for (const name of options.groups ?? []) this.#require(name);
+    return provisionRun(this.#rt, {
+      ...(options.groups ? { targets: options.groups } : {}),
+      concurrency: this.concurrency,
+      signal: options.signal ?? new AbortController().signal,
+    });
+  }
+
+  /**
+   * Resolves when all `groups` are provisioned; rejects at once if one failed,
+   * is blocked, or was never scheduled.
+   */
+  waitFor(...groups: string[]): Promise<void> {
+    const { ledger, events } = this.#rt;
+    return new Promise((resolve, reject) => {
+      const waiting = new Set<string>();
+      const offs: Array<() => void> = [];
+      const settle = (error?: Error) => {
+        for (const off of offs) off();
+        if (error) reject(error);
+        else resolve();
+      };
+      for (const name of groups) {
+        const record = ledger.get(name);
+        if (!record) return settle(new UnknownGroupError(name, ledger.names()));
+        const problem = waitProblem(record);
+        if (problem) return settle(problem);
+        if (record.state !== GroupState.Provisioned) waiting.add(name);
+      }
+      if (waiting.size === 0) return settle();
+      offs.push(
+        events.on('group:finish', ({ group }) => {
+          if (waiting.delete(group) && waiting.size === 0) settle();
+        }),
+        events.on('group:fail', ({ group, error }) => {
+          if (waiting.has(group)) settle(new GroupFailedError(`Group "${group}" failed: ${error.message}`, group, error));
+        }),
+        events.on('group:blocked', ({ group, blockedBy }) => {
+          if (waiting.has(group)) settle(new GroupFailedError(`Group "${group}" is blocked: ${blockedBy.join(', ')} did not provision.`, group));
+        }),
+      );
+    });
+  }
+
+  /** The final output of a provisioned group (its last startup's return value). */
+  output(group: string): unknown {
+    return finalOutput(this.#rt, this.#require(group));
+  }
+
+  /**
+   * Deprovision one group: its provisioners' shutdowns in reverse order, then
+   * it leaves the state. Refused while other groups depend on it, unless `cascade`.
+   * Returns the shutdown failures gone past with `force`.
+   */
+  async deprovision(name: string, options: DeprovisionOptions = {}): Promise<ShutdownFailedError[]> {
+    const { ledger } = this.#rt;
+    this.#require(name);
+    const signal = options.signal ?? new AbortController().signal;
+    const force = options.force ?? false;
+    const dependents = ledger.dependentsOf(name);
+    if (dependents.length > 0 && !options.cascade) throw new HasDependentsError(name, dependents);
+    if (dependents.length === 0) return deprovisionGroup(this.#rt, name, { force, signal });
+    const cascade = dependentClosure([name], ledger.records());
+    const summary = await teardownRun(this.#rt, { groups: [...cascade], force, concurrency: this.concurrency, signal });
+    const failed = summary.failed[0];
+    if (failed) throw new GroupFailedError(`Cascade deprovision of "${name}" stopped: ${failed.error}`, failed.group);
+    return summary.forcedFailures;
+  }
+
+  /** Deprovision every group but `except` (and what they need), dependents first, independent ones in parallel. */
+  async teardown(options: TeardownOptions = {}): Promise<TeardownSummary> {
+    for (const name of options.except ?? []) this.#require(name);
+    return teardownRun(this.#rt, {
+      ...(options.except ? { except: options.except } : {}),
+      force: options.force ?? false,
+      concurrency: this.concurrency,
+      signal: options.signal ?? new AbortController().signal,
+    });
+  }
+
+  status(): GroupStatus[] {
+    return this.#rt.ledger.records().map((r) => groupStatus(r, this.#rt.registry));
+  }
+
+  /** Mermaid text of the groups in the state and their dependencies. */
+  graph(): string {
+    return toMermaid(this.#rt.ledger.records());
+  }
+
+  /** Release the state (its lock). */
+  async close(): Promise<void> {
+    await this.#store.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #require(name: string): GroupRecord {
+    const record = this.#rt.ledger.get(name);
+    if (!record) throw new UnknownGroupError(name, this.#rt.ledger.names());
+    return record;
+  }
+}
+
+function waitProblem(record: GroupRecord): Error | undefined {
+  if (record.state === GroupState.Failed) {
+    return new GroupFailedError(`Group "${record.name}" failed: ${record.error?.message ?? 'unknown error'}`, record.name);
+  }
+  if (record.state === GroupState.Blocked) {
+    return new GroupFailedError(`Group "${record.name}" is blocked: ${(record.blockedBy ?? []).join(', ')} did not provision.`, record.name);
+  }
+  return undefined;
+}

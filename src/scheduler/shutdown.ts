@@ -1,0 +1,79 @@
+import { describeError, ShutdownFailedError } from '../errors.js';
+import { reviveProvisioner, snapshotProvisioner } from '../serialize/codec.js';
+import { needsShutdown } from '../state/transitions.js';
+import { GroupState, StepState } from '../state/types.js';
+import { dependencyOutputs, errorRecord, makeContext, type Runtime } from './runtime.js';
+
+export interface ShutdownOptions {
+  /** Go on through failed shutdowns; the group leaves the state anyway. */
+  force: boolean;
+  signal: AbortSignal;
+}
+
+/**
+ * Shut down one group's provisioners in reverse order, working from the
+ * snapshot alone, then remove the group from the state. Steps that never
+ * started are skipped; each finished shutdown is durable before the next.
+ * Without `force`, the first failure stops it and the group is left `failed`
+ * (and rejects); with `force`, failures are collected and returned.
+ */
+export async function deprovisionGroup(rt: Runtime, name: string, options: ShutdownOptions): Promise<ShutdownFailedError[]> {
+  const { ledger, events, registry } = rt;
+  const started = Date.now();
+  await ledger.moveGroup(name, GroupState.Deprovisioning);
+  events.emit('deprovision:start', { group: name });
+
+  const record = ledger.get(name)!;
+  const dependencies = dependencyOutputs(rt, record);
+  const failures: ShutdownFailedError[] = [];
+
+  for (let step = record.steps.length - 1; step >= 0; step--) {
+    const saved = ledger.get(name)!.steps[step]!;
+    if (!needsShutdown(saved.state)) continue;
+    const where = { group: name, step, provisioner: saved.provisioner.class };
+    events.emit('shutdown:start', where);
+    try {
+      const provisioner = reviveProvisioner(saved.provisioner, registry, where);
+      provisioner.name = name;
+      await ledger.updateStep(name, step, { state: StepState.Stopping });
+      const checkpoint = async () => {
+        await ledger.updateStep(name, step, { provisioner: snapshotProvisioner(provisioner, registry, where) });
+      };
+      const ok: unknown = await provisioner.shutdown(makeContext(rt, where, options.signal, dependencies, checkpoint));
+      if (!ok) {
+        throw new ShutdownFailedError(
+          `Group "${name}" step ${step + 1} (${where.provisioner}) returned ${String(ok)} from shutdown(); pass force (--force) to go on anyway.`,
+          where,
+        );
+      }
+      await ledger.updateStep(name, step, {
+        state: StepState.Stopped,
+        provisioner: snapshotProvisioner(provisioner, registry, where),
+        error: undefined,
+      });
+      events.emit('shutdown:finish', where);
+    } catch (cause) {
+      const error =
+        cause instanceof ShutdownFailedError
+          ? cause
+          : new ShutdownFailedError(`Group "${name}" step ${step + 1} (${where.provisioner}) failed to shut down: ${describeError(cause)}`, {
+              ...where,
+              cause,
+            });
+      if (ledger.get(name)!.steps[step]!.state === StepState.Stopping) {
+        await ledger.updateStep(name, step, { state: StepState.StopFailed, error: errorRecord(error, step) });
+      }
+      events.emit('shutdown:fail', { ...where, error, forced: options.force });
+      if (!options.force) {
+        await ledger.moveGroup(name, GroupState.Failed, { error: errorRecord(error, step) });
+        events.emit('deprovision:fail', { group: name, error });
+        throw error;
+      }
+      failures.push(error);
+    }
+  }
+
+  await ledger.remove(name);
+  events.emit('deprovision:finish', { group: name, durationMs: Date.now() - started, failures });
+  return failures;
+}

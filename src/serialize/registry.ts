@@ -1,0 +1,50 @@
+import SuperJSON from 'superjson';
+import { ConfigError } from '../errors.js';
+import type { ProvisionerClass } from '../provisioners/contract.js';
+
+/**
+ * Maps provisioner classes to stable ids, so a snapshot can name its class and
+ * a later process can revive it. Each registry has its own SuperJSON instance.
+ */
+export class ProvisionerRegistry {
+  readonly superjson = new SuperJSON();
+  readonly #byId = new Map<string, ProvisionerClass>();
+  readonly #ids = new Map<ProvisionerClass, string>();
+
+  /** Register a class once; registering the same class under the same id again is a no-op. */
+  register(Class: ProvisionerClass, id: string = Class.name): void {
+    if (typeof Class !== 'function') {
+      throw new ConfigError(`registerProvisioner: expected a class, got ${typeof Class}.`);
+    }
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new ConfigError(`registerProvisioner(${Class.name}): expected \`id\` to be a non-empty string, got ${JSON.stringify(id)}.`);
+    }
+    const existing = this.#byId.get(id);
+    if (existing === Class) return;
+    if (existing) {
+      throw new ConfigError(
+        `registerProvisioner(${Class.name}): id "${id}" is already used by another class; pass a distinct id as the second argument.`,
+      );
+    }
+    const previousId = this.#ids.get(Class);
+    if (previousId !== undefined) {
+      throw new ConfigError(`registerProvisioner(${Class.name}): already registered as "${previousId}".`);
+    }
+    this.#byId.set(id, Class);
+    this.#ids.set(Class, id);
+    // Nested instances of registered classes inside fields round-trip too.
+    this.superjson.registerClass(Class, { identifier: `groundwork:${id}` });
+  }
+
+  idOf(Class: unknown): string | undefined {
+    return this.#ids.get(Class as ProvisionerClass);
+  }
+
+  classOf(id: string): ProvisionerClass | undefined {
+    return this.#byId.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.#byId.keys()];
+  }
+}

@@ -1,0 +1,95 @@
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Adapter } from 'lowdb';
+import { StateFileError } from '../errors.js';
+
+/**
+ * A lowdb adapter that writes durably: a unique temp file, fsync, atomic
+ * rename over the target, then fsync of the folder so the rename itself
+ * survives a power cut. Writes that arrive while one is under way are
+ * coalesced into the next one (each caller resolves once a write that
+ * started after its call is on disk).
+ */
+export class DurableJsonFile<T> implements Adapter<T> {
+  #writing: Promise<void> | undefined;
+  #next: { data: T; done: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
+  #counter = 0;
+
+  constructor(readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new StateFileError(this.file, `Cannot read state file ${this.file}: ${(error as Error).message}`, error);
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new StateFileError(
+        this.file,
+        `State file ${this.file} is not valid JSON (${(error as Error).message}). It was left untouched; ` +
+          `restore it from a backup or move it aside to start from an empty state.`,
+        error,
+      );
+    }
+  }
+
+  write(data: T): Promise<void> {
+    if (this.#next) {
+      this.#next.data = data;
+      return this.#next.done;
+    }
+    if (!this.#writing) return this.#start(data);
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.#next = { data, done, resolve, reject };
+    return done;
+  }
+
+  #start(data: T): Promise<void> {
+    const writing = this.#writeNow(data).finally(() => {
+      this.#writing = undefined;
+      const next = this.#next;
+      this.#next = undefined;
+      if (next) this.#start(next.data).then(next.resolve, next.reject);
+    });
+    this.#writing = writing;
+    return writing;
+  }
+
+  async #writeNow(data: T): Promise<void> {
+    const text = JSON.stringify(data, null, 2);
+    const dir = dirname(this.file);
+    const tmp = join(dir, `.${basename(this.file)}.${process.pid}.${this.#counter++}.tmp`);
+    try {
+      const handle = await open(tmp, 'w', 0o600);
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.file);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw new StateFileError(this.file, `Cannot write state file ${this.file}: ${(error as Error).message}`, error);
+    }
+    await syncFolder(dir);
+  }
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

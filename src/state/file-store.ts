@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Low } from 'lowdb';
+import { DurableJsonFile } from './durable-json-file.js';
+import { StateLock } from './lock.js';
+import type { StateStore } from './store.js';
+import { STATE_VERSION, type GroupRecord, type StateData } from './types.js';
+import { validateState } from './validate.js';
+
+export const DEFAULT_STATE_FILE = '.groundwork/state.json';
+
+function emptyState(): StateData {
+  return { version: STATE_VERSION, id: randomUUID(), createdAt: new Date().toISOString(), groups: {} };
+}
+
+/** The state as one JSON file, written through lowdb with a durable, locked adapter. */
+export class JsonFileStore implements StateStore {
+  readonly location: string;
+  readonly #lock: StateLock;
+  readonly #db: Low<StateData>;
+  #open = false;
+
+  constructor(file: string = DEFAULT_STATE_FILE) {
+    this.location = resolve(file);
+    this.#lock = new StateLock(this.location);
+    this.#db = new Low(new DurableJsonFile<StateData>(this.location), emptyState());
+  }
+
+  async open(): Promise<StateData> {
+    await mkdir(dirname(this.location), { recursive: true });
+    await this.#lock.acquire();
+    try {
+      await this.#db.read();
+      this.#db.data = validateState(this.location, this.#db.data);
+    } catch (error) {
+      await this.#lock.release();
+      throw error;
+    }
+    this.#open = true;
+    return structuredClone(this.#db.data);
+  }
+
+  async putGroups(records: readonly GroupRecord[]): Promise<void> {
+    this.#assertOpen();
+    for (const record of records) this.#db.data.groups[record.name] = structuredClone(record);
+    await this.#db.write();
+  }
+
+  async deleteGroup(name: string): Promise<void> {
+    this.#assertOpen();
+    delete this.#db.data.groups[name];
+    await this.#db.write();
+  }
+
+  async close(): Promise<void> {
+    this.#open = false;
+    await this.#lock.release();
+  }
+
+  #assertOpen(): void {
+    if (!this.#open) throw new Error(`State store ${this.location} is not open; call open() first.`);
+  }
+}
+
+/** Read a state file without taking its lock (for status while another process runs). */
+export async function readStateFile(file: string = DEFAULT_STATE_FILE): Promise<StateData | undefined> {
+  const location = resolve(file);
+  const data = await new DurableJsonFile<unknown>(location).read();
+  return data === null ? undefined : validateState(location, data);
+}

@@ -1,0 +1,95 @@
+import { assertGroupMove, assertStepMove } from './transitions.js';
+import type { StateStore } from './store.js';
+import type { GroupRecord, GroupState, StateData, StepRecord } from './types.js';
+
+/**
+ * The in-memory state of every group. Every change goes through here: it is
+ * checked against the allowed transitions and is durable in the store before
+ * the returned promise resolves.
+ */
+export class Ledger {
+  readonly #groups: Map<string, GroupRecord>;
+
+  constructor(
+    private readonly store: StateStore,
+    data: StateData,
+  ) {
+    this.id = data.id;
+    this.#groups = new Map(Object.entries(data.groups));
+  }
+
+  readonly id: string;
+
+  get location(): string {
+    return this.store.location;
+  }
+
+  names(): string[] {
+    return [...this.#groups.keys()];
+  }
+
+  records(): readonly GroupRecord[] {
+    return [...this.#groups.values()];
+  }
+
+  get(name: string): GroupRecord | undefined {
+    return this.#groups.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#groups.has(name);
+  }
+
+  /** Groups that list `name` in their dependsOn. */
+  dependentsOf(name: string): string[] {
+    return this.records()
+      .filter((g) => g.dependsOn.includes(name))
+      .map((g) => g.name);
+  }
+
+  /** Add new groups in one atomic write. */
+  async add(records: readonly GroupRecord[]): Promise<void> {
+    for (const record of records) this.#groups.set(record.name, record);
+    await this.store.putGroups(records);
+  }
+
+  async moveGroup(name: string, to: GroupState, patch: Partial<Omit<GroupRecord, 'state' | 'name' | 'steps'>> = {}): Promise<void> {
+    const record = this.#require(name);
+    assertGroupMove(name, record.state, to);
+    await this.#persist({ ...record, ...patch, state: to });
+  }
+
+  async updateStep(name: string, index: number, patch: Partial<StepRecord>): Promise<void> {
+    const record = this.#require(name);
+    const step = record.steps[index];
+    if (!step) throw new RangeError(`Group "${name}" has no step ${index + 1}.`);
+    if (patch.state !== undefined) assertStepMove(name, index, step.state, patch.state);
+    const steps = record.steps.slice();
+    steps[index] = dropUndefined({ ...step, ...patch });
+    await this.#persist({ ...record, steps });
+  }
+
+  async remove(name: string): Promise<void> {
+    this.#groups.delete(name);
+    await this.store.deleteGroup(name);
+  }
+
+  // Memory is updated at once, so overlapping updates of one group build on
+  // each other; callers act on a change only after the write resolves.
+  async #persist(record: GroupRecord): Promise<void> {
+    const clean = dropUndefined(record);
+    this.#groups.set(clean.name, clean);
+    await this.store.putGroups([clean]);
+  }
+
+  #require(name: string): GroupRecord {
+    const record = this.#groups.get(name);
+    if (!record) throw new RangeError(`Group "${name}" is not in the state.`);
+    return record;
+  }
+}
+
+// `{ error: undefined }` in a patch means "clear it".
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,18 @@
+import type { GroupRecord, StateData } from './types.js';
+
+/**
+ * All persistence goes through this narrow interface, so that a store other
+ * than the JSON file (PostgreSQL, say) can be added without touching the scheduler.
+ * Every method resolves only once the change is durable.
+ */
+export interface StateStore {
+  /** Human-readable location for messages, e.g. the file path. */
+  readonly location: string;
+  /** Take exclusive ownership and load the state (an empty one if there is none). */
+  open(): Promise<StateData>;
+  /** Insert or replace these groups in one atomic write. */
+  putGroups(records: readonly GroupRecord[]): Promise<void>;
+  deleteGroup(name: string): Promise<void>;
+  /** Release ownership. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+import type { ProvisionerSnapshot, ValueSnapshot } from '../serialize/codec.js';
+
+/** The state file's format version; a file with another version is refused. */
+export const STATE_VERSION = 1;
+
+/** Lifecycle of a server group. */
+export const GroupState = {
+  Pending: 'pending',
+  Provisioning: 'provisioning',
+  Provisioned: 'provisioned',
+  Failed: 'failed',
+  Blocked: 'blocked',
+  Deprovisioning: 'deprovisioning',
+} as const;
+export type GroupState = (typeof GroupState)[keyof typeof GroupState];
+
+/** Lifecycle of one provisioner in a group's pipeline. */
+export const StepState = {
+  Pending: 'pending',
+  Running: 'running',
+  Done: 'done',
+  Failed: 'failed',
+  Stopping: 'stopping',
+  Stopped: 'stopped',
+  StopFailed: 'stop-failed',
+} as const;
+export type StepState = (typeof StepState)[keyof typeof StepState];
+
+export interface ErrorRecord {
+  message: string;
+  code?: string;
+  /** Zero-based step the error concerns, if any. */
+  step?: number;
+}
+
+export interface StepRecord {
+  provisioner: ProvisionerSnapshot;
+  state: StepState;
+  /** The startup's return value, present once the step is done. */
+  output?: ValueSnapshot;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: ErrorRecord;
+}
+
+export interface GroupRecord {
+  name: string;
+  dependsOn: string[];
+  state: GroupState;
+  steps: StepRecord[];
+  scheduledAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: ErrorRecord;
+  blockedBy?: string[];
+}
+
+export interface StateData {
+  version: typeof STATE_VERSION;
+  /** Random id of this state, used to tag what it owns. */
+  id: string;
+  createdAt: string;
+  groups: Record<string, GroupRecord>;
+}

@@ -1,0 +1,40 @@
+import { StateFileError } from '../errors.js';
+import { GroupState, STATE_VERSION, StepState, type StateData } from './types.js';
+
+const GROUP_STATES = new Set<string>(Object.values(GroupState));
+const STEP_STATES = new Set<string>(Object.values(StepState));
+
+/** Check a parsed state file's shape; the error names the file and the bad field. */
+export function validateState(file: string, value: unknown): StateData {
+  const fail = (what: string): never => {
+    throw new StateFileError(
+      file,
+      `State file ${file} is not a Groundwork state: ${what}. It was left untouched; restore it from a backup or move it aside.`,
+    );
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('expected a JSON object at the top');
+  const data = value as Record<string, unknown>;
+  if (data.version !== STATE_VERSION) {
+    throw new StateFileError(
+      file,
+      `State file ${file} has version ${JSON.stringify(data.version)}, but this Groundwork reads version ${STATE_VERSION}. ` +
+        `It was left untouched; use the Groundwork version that wrote it.`,
+    );
+  }
+  if (typeof data.id !== 'string') fail(`\`id\` is ${JSON.stringify(data.id)}, expected a string`);
+  if (typeof data.groups !== 'object' || data.groups === null) fail('`groups` is missing');
+  for (const [name, raw] of Object.entries(data.groups as Record<string, unknown>)) {
+    const g = raw as Record<string, unknown> | null;
+    if (typeof g !== 'object' || g === null) fail(`\`groups.${name}\` is not an object`);
+    if (g!.name !== name) fail(`\`groups.${name}.name\` is ${JSON.stringify(g!.name)}`);
+    if (!GROUP_STATES.has(g!.state as string)) fail(`\`groups.${name}.state\` is ${JSON.stringify(g!.state)}`);
+    if (!Array.isArray(g!.dependsOn)) fail(`\`groups.${name}.dependsOn\` is not an array`);
+    if (!Array.isArray(g!.steps)) fail(`\`groups.${name}.steps\` is not an array`);
+    for (const [i, step] of (g!.steps as Record<string, unknown>[]).entries()) {
+      if (!STEP_STATES.has(step?.state as string)) fail(`\`groups.${name}.steps[${i}].state\` is ${JSON.stringify(step?.state)}`);
+      const p = step.provisioner as Record<string, unknown> | undefined;
+      if (typeof p?.class !== 'string' || typeof p.fields !== 'object') fail(`\`groups.${name}.steps[${i}].provisioner\` is malformed`);
+    }
+  }
+  return value as StateData;
+}
