@@ -21,6 +21,7 @@ export { ProvisionerRegistry } from './serialize/registry.js';
 
 export type { StateStore } from './state/store.js';
 export { JsonFileStore, readStateFile, DEFAULT_STATE_FILE } from './state/file-store.js';
+export { MemoryStore } from './state/memory-store.js';
 export { GroupState, StepState, STATE_VERSION } from './state/types.js';
 export type { StateData, GroupRecord, StepRecord, ErrorRecord } from './state/types.js';
 

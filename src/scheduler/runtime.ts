@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path';
 import type { SchedulerEvents } from '../events.js';
 import { prefixLogger, type Logger } from '../logger.js';
 import type { ProvisionerContext } from '../provisioners/contract.js';
@@ -46,7 +45,7 @@ export function makeContext(
     signal,
     logger: prefixLogger(rt.logger, `[${where.group} ${where.step + 1}:${where.provisioner}]`),
     dependencies,
-    dataDir: join(dirname(rt.ledger.location), 'data'),
+    dataDir: rt.ledger.dataDir,
     checkpoint,
   };
 }

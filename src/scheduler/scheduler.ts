@@ -193,6 +193,11 @@ export class Scheduler implements AsyncDisposable {
     });
   }
 
+  /** The groups `group` depends on (empty for an unknown group). */
+  dependenciesOf(group: string): readonly string[] {
+    return this.#rt.ledger.get(group)?.dependsOn ?? [];
+  }
+
   /** The final output of a provisioned group (its last startup's return value). */
   output(group: string): unknown {
     return finalOutput(this.#rt, this.#require(group));

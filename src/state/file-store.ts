@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile } from './durable-json-file.js';
 import { StateLock } from './lock.js';
@@ -17,12 +17,14 @@ function emptyState(): StateData {
 /** The state as one JSON file, written through lowdb with a durable, locked adapter. */
 export class JsonFileStore implements StateStore {
   readonly location: string;
+  readonly dataDir: string;
   readonly #lock: StateLock;
   readonly #db: Low<StateData>;
   #open = false;
 
   constructor(file: string = DEFAULT_STATE_FILE) {
     this.location = resolve(file);
+    this.dataDir = join(dirname(this.location), 'data');
     this.#lock = new StateLock(this.location);
     this.#db = new Low(new DurableJsonFile<StateData>(this.location), emptyState());
   }

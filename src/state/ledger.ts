@@ -24,6 +24,10 @@ export class Ledger {
     return this.store.location;
   }
 
+  get dataDir(): string {
+    return this.store.dataDir;
+  }
+
   names(): string[] {
     return [...this.#groups.keys()];
   }

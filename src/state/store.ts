@@ -8,6 +8,8 @@ import type { GroupRecord, StateData } from './types.js';
 export interface StateStore {
   /** Human-readable location for messages, e.g. the file path. */
   readonly location: string;
+  /** Folder where provisioners may keep files (logs, keys); see ProvisionerContext.dataDir. */
+  readonly dataDir: string;
   /** Take exclusive ownership and load the state (an empty one if there is none). */
   open(): Promise<StateData>;
   /** Insert or replace these groups in one atomic write. */

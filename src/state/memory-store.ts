@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StateStore } from './store.js';
+import { STATE_VERSION, type GroupRecord, type StateData } from './types.js';
+
+/** A store that keeps the state in memory only: for benchmarks and throwaway runs. Nothing survives the process. */
+export class MemoryStore implements StateStore {
+  readonly location = ':memory:';
+  readonly #data: StateData = { version: STATE_VERSION, id: randomUUID(), createdAt: new Date().toISOString(), groups: {} };
+  readonly dataDir = join(tmpdir(), `groundwork-${this.#data.id}`);
+
+  async open(): Promise<StateData> {
+    return structuredClone(this.#data);
+  }
+
+  async putGroups(records: readonly GroupRecord[]): Promise<void> {
+    for (const record of records) this.#data.groups[record.name] = structuredClone(record);
+  }
+
+  async deleteGroup(name: string): Promise<void> {
+    delete this.#data.groups[name];
+  }
+
+  async close(): Promise<void> {}
+}
