@@ -53,13 +53,13 @@ export class LocalCommand implements Provisioner<unknown, LocalCommandOutput> {
 
   async startup(input: unknown, ctx: ProvisionerContext): Promise<LocalCommandOutput> {
     this.vars = { input, dependencies: { ...ctx.dependencies } };
-    const result = await this.#run({ command: this.command, args: this.args }, ctx);
+    const result = await run(this, { command: this.command, args: this.args }, ctx);
     this.lastExitCode = result.exitCode;
     return result;
   }
 
   async shutdown(ctx: ProvisionerContext): Promise<boolean> {
-    if (this.undo) await this.#run(this.undo, ctx);
+    if (this.undo) await run(this, this.undo, ctx);
     return true;
   }
 
@@ -67,17 +67,17 @@ export class LocalCommand implements Provisioner<unknown, LocalCommandOutput> {
     const line = [this.command, ...this.args].join(' ');
     return [this.lastExitCode === undefined ? `${line} (not run)` : `${line} (exit ${this.lastExitCode})`];
   }
+}
 
-  async #run(spec: CommandSpec, ctx: ProvisionerContext): Promise<LocalCommandOutput> {
-    const vars = this.vars ?? {};
-    const result = await execa(render(spec.command, vars, 'command'), renderAll(spec.args ?? [], vars, 'args'), {
-      cwd: this.cwd,
-      env: renderEnv(this.env, vars, 'env'),
-      timeout: this.timeoutMs,
-      cancelSignal: ctx.signal,
-      forceKillAfterDelay: 5_000,
-      stdin: 'ignore',
-    });
-    return { exitCode: result.exitCode ?? 0, stdout: result.stdout };
-  }
+async function run(self: LocalCommand, spec: CommandSpec, ctx: ProvisionerContext): Promise<LocalCommandOutput> {
+  const vars = self.vars ?? {};
+  const result = await execa(render(spec.command, vars, 'command'), renderAll(spec.args ?? [], vars, 'args'), {
+    cwd: self.cwd,
+    env: renderEnv(self.env, vars, 'env'),
+    timeout: self.timeoutMs,
+    cancelSignal: ctx.signal,
+    forceKillAfterDelay: 5_000,
+    stdin: 'ignore',
+  });
+  return { exitCode: result.exitCode ?? 0, stdout: result.stdout };
 }

@@ -1,4 +1,4 @@
-import type { ProvisionerClass } from '../provisioners/contract.js';
+import { savedFields } from './fields.js';
 import { privateMembers } from './private-members.js';
 import type { ProvisionerRegistry } from './registry.js';
 
@@ -9,16 +9,6 @@ export interface Unserializable {
 }
 
 const BUILTIN_DATA = [Date, RegExp, URL, Error];
-
-/** Fields saved for an instance of a registered class: own enumerable ones minus `transient`. */
-export function savedFields(instance: object): Record<string, unknown> {
-  const transient = new Set((instance.constructor as ProvisionerClass).transient ?? []);
-  const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(instance)) {
-    if (!transient.has(key)) fields[key] = (instance as Record<string, unknown>)[key];
-  }
-  return fields;
-}
 
 /**
  * The first value under `value` that cannot round-trip through a snapshot, or

@@ -1,7 +1,8 @@
 import type { SuperJSONResult, SuperJSONValue } from 'superjson';
 import { NotSerializableError } from '../errors.js';
 import type { Provisioner } from '../provisioners/contract.js';
-import { findUnserializable, savedFields } from './check.js';
+import { findUnserializable } from './check.js';
+import { reviveInstance, savedFields } from './fields.js';
 import type { ProvisionerRegistry } from './registry.js';
 
 /** How a provisioner object is stored: its class id and its saved fields. */
@@ -63,9 +64,7 @@ export function reviveProvisioner(snapshot: ProvisionerSnapshot, registry: Provi
     );
   }
   const fields = registry.superjson.deserialize<Record<string, unknown>>(snapshot.fields);
-  const instance = Object.assign(Object.create(Class.prototype) as Provisioner, fields);
-  instance.revive?.();
-  return instance;
+  return reviveInstance(Class, fields);
 }
 
 export function snapshotValue(value: unknown, registry: ProvisionerRegistry, where: Where & { provisioner: string }): ValueSnapshot {

@@ -1,4 +1,7 @@
-import SuperJSON from 'superjson';
+import SuperJSON, { type SuperJSONResult, type SuperJSONValue } from 'superjson';
+import { reviveInstance, savedFields } from './fields.js';
+
+type Json = SuperJSONResult['json'];
 import { ConfigError } from '../errors.js';
 import type { ProvisionerClass } from '../provisioners/contract.js';
 
@@ -32,8 +35,16 @@ export class ProvisionerRegistry {
     }
     this.#byId.set(id, Class);
     this.#ids.set(Class, id);
-    // Nested instances of registered classes inside fields round-trip too.
-    this.superjson.registerClass(Class, { identifier: `groundwork:${id}` });
+    // Instances nested in fields round-trip like provisioners do: minus
+    // transient fields, revived without the constructor, then revive().
+    this.superjson.registerCustom<object, Json>(
+      {
+        isApplicable: (v): v is object => typeof v === 'object' && v !== null && v.constructor === Class,
+        serialize: (v) => this.superjson.serialize(savedFields(v) as SuperJSONValue) as unknown as Json,
+        deserialize: (v) => reviveInstance(Class, this.superjson.deserialize(v as unknown as SuperJSONResult)),
+      },
+      `groundwork:${id}`,
+    );
   }
 
   idOf(Class: unknown): string | undefined {

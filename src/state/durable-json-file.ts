@@ -17,16 +17,26 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   constructor(readonly file: string) {}
 
+  /** lowdb's read: null for a missing file. */
   async read(): Promise<T | null> {
+    const { found, value } = await this.readRaw();
+    return found ? (value as T) : null;
+  }
+
+  /**
+   * Tells a missing file from one that holds `null`: lowdb treats both as
+   * "no data", which would let a file holding `null` be overwritten.
+   */
+  async readRaw(): Promise<{ found: boolean; value: unknown }> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { found: false, value: undefined };
       throw new StateFileError(this.file, `Cannot read state file ${this.file}: ${(error as Error).message}`, error);
     }
     try {
-      return JSON.parse(text) as T;
+      return { found: true, value: JSON.parse(text) as unknown };
     } catch (error) {
       throw new StateFileError(
         this.file,

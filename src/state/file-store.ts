@@ -19,6 +19,7 @@ export class JsonFileStore implements StateStore {
   readonly location: string;
   readonly dataDir: string;
   readonly #lock: StateLock;
+  readonly #file: DurableJsonFile<StateData>;
   readonly #db: Low<StateData>;
   #open = false;
 
@@ -26,15 +27,17 @@ export class JsonFileStore implements StateStore {
     this.location = resolve(file);
     this.dataDir = join(dirname(this.location), 'data');
     this.#lock = new StateLock(this.location);
-    this.#db = new Low(new DurableJsonFile<StateData>(this.location), emptyState());
+    this.#file = new DurableJsonFile<StateData>(this.location);
+    this.#db = new Low(this.#file, emptyState());
   }
 
   async open(): Promise<StateData> {
     await mkdir(dirname(this.location), { recursive: true });
     await this.#lock.acquire();
     try {
-      await this.#db.read();
-      this.#db.data = validateState(this.location, this.#db.data);
+      // Not Low.read(): it would take a file holding `null` for a missing one.
+      const { found, value } = await this.#file.readRaw();
+      if (found) this.#db.data = validateState(this.location, value);
     } catch (error) {
       await this.#lock.release();
       throw error;
@@ -68,6 +71,6 @@ export class JsonFileStore implements StateStore {
 /** Read a state file without taking its lock (for status while another process runs). */
 export async function readStateFile(file: string = DEFAULT_STATE_FILE): Promise<StateData | undefined> {
   const location = resolve(file);
-  const data = await new DurableJsonFile<unknown>(location).read();
-  return data === null ? undefined : validateState(location, data);
+  const { found, value } = await new DurableJsonFile<unknown>(location).readRaw();
+  return found ? validateState(location, value) : undefined;
 }

@@ -53,8 +53,8 @@ export class Ledger {
 
   /** Add new groups in one atomic write. */
   async add(records: readonly GroupRecord[]): Promise<void> {
-    for (const record of records) this.#groups.set(record.name, record);
     await this.store.putGroups(records);
+    for (const record of records) this.#groups.set(record.name, record);
   }
 
   async moveGroup(name: string, to: GroupState, patch: Partial<Omit<GroupRecord, 'state' | 'name' | 'steps'>> = {}): Promise<void> {

@@ -1,4 +1,5 @@
 import { link, open, readFile, unlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { StateFileError, StateLockedError, type LockOwner } from '../errors.js';
 
@@ -19,8 +20,8 @@ export class StateLock {
     const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
     // Write the owner to a temp file first and link it into place: the lock
     // appears atomically with its content, so a reader never sees it half-written.
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const handle = await open(tmp, 'w', 0o600);
+    const tmp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
+    const handle = await open(tmp, 'wx', 0o600);
     try {
       await handle.writeFile(JSON.stringify(me));
       await handle.sync();

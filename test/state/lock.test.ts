@@ -1,0 +1,247 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import { GroupState, Scheduler, StateFileError, StateLockedError, registerProvisioner, readStateFile, type Provisioner } from '../../src/index.js';
+import { tempDir } from '../helpers/temp.js';
+import { isRunning } from '../helpers/wait.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const HOLD_LOCK = join(ROOT, 'test/fixtures/hold-lock.ts');
+
+class Marker implements Provisioner {
+  name = '';
+  constructor(public tag: string) {}
+  startup() {
+    return { tag: this.tag };
+  }
+  shutdown() {
+    return true;
+  }
+  report() {
+    return [this.tag];
+  }
+}
+registerProvisioner(Marker, 'lock-test:Marker');
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface Child {
+  proc: ChildProcessWithoutNullStreams;
+  pid: number;
+  /** Resolves once the process has exited (and was reaped) and its output is closed. */
+  exited: Promise<Exit>;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** `node --import tsx <args>` in the project folder; killed with SIGKILL when the test ends if still running. */
+function spawnTs(args: string[], env: NodeJS.ProcessEnv = {}): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<Exit>((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  onTestFinished(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    await exited.catch(() => undefined);
+  });
+  if (proc.pid === undefined) throw new Error(`could not spawn ${args.join(' ')}`);
+  return { proc, pid: proc.pid, exited, stdout: () => out, stderr: () => err };
+}
+
+/** Start hold-lock.ts on `stateFile` and resolve once it holds the lock (it says "ready"). */
+async function holdLock(stateFile: string): Promise<Child> {
+  const child = spawnTs([HOLD_LOCK, stateFile]);
+  await new Promise<void>((resolve, reject) => {
+    const onData = () => {
+      if (child.stdout().includes(`ready ${child.pid}\n`)) {
+        child.proc.stdout.off('data', onData);
+        resolve();
+      }
+    };
+    child.proc.stdout.on('data', onData);
+    void child.exited.then(({ code, signal }) =>
+      reject(new Error(`hold-lock exited (${code ?? signal}) before it was ready:\n${child.stdout()}\n${child.stderr()}`)),
+    );
+  });
+  return child;
+}
+
+async function openError(stateFile: string): Promise<unknown> {
+  return Scheduler.open({ stateFile }).then(
+    async (s) => {
+      await s.close();
+      return undefined;
+    },
+    (e: unknown) => e,
+  );
+}
+
+describe('a lock held by another process', () => {
+  test('Scheduler.open is refused with StateLockedError naming the pid', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'state.json');
+    const child = await holdLock(file);
+
+    const lock = JSON.parse(await readFile(`${file}.lock`, 'utf8')) as { pid: number };
+    expect(lock.pid).toBe(child.pid);
+
+    const error = await openError(file);
+    expect(error).toBeInstanceOf(StateLockedError);
+    const e = error as StateLockedError;
+    expect(e.code).toBe('GW_LOCKED');
+    expect(e.message).toContain(`locked by pid ${child.pid}`);
+    expect(e.message).toContain(file);
+    expect(e.owner.pid).toBe(child.pid);
+    expect(e.file).toBe(file);
+    // The refused open left the other process's lock alone.
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: child.pid });
+
+    // A graceful stop releases the lock, and then the file opens.
+    child.proc.kill('SIGTERM');
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    const s = await Scheduler.open({ stateFile: file });
+    await s.close();
+  });
+
+  test('the CLI exits with code 3 for teardown and provision, while status still reads the state', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'state.json');
+    // Something in the state for status to show.
+    const setup = await Scheduler.open({ stateFile: file });
+    await setup.schedule('web', [new Marker('w')]);
+    await setup.close();
+    const before = await readFile(file);
+
+    const config = join(dir, 'groundwork.config.mts');
+    await writeFile(
+      config,
+      [
+        `import { defineConfig, registerProvisioner } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src/index.ts')).href)};`,
+        `import { writeFileSync } from 'node:fs';`,
+        `class Touch {`,
+        `  name = '';`,
+        `  startup() { writeFileSync(${JSON.stringify(join(dir, 'touched'))}, 'x'); return true; }`,
+        `  shutdown() { return true; }`,
+        `  report() { return []; }`,
+        `}`,
+        `registerProvisioner(Touch, 'lock-test:Touch');`,
+        `export default defineConfig({ groups: { api: { provisioners: () => [new Touch()] } } });`,
+        ``,
+      ].join('\n'),
+    );
+
+    const holder = await holdLock(file);
+
+    const [teardown, provision, status] = [
+      spawnTs([join(ROOT, 'tasks.ts'), 'teardown', '--state', file]),
+      // No tsx disk cache for the temp config: nothing of this test outlives it.
+      spawnTs([join(ROOT, 'tasks.ts'), 'provision', '--state', file, '--config', config], { TSX_DISABLE_CACHE: '1' }),
+      spawnTs([join(ROOT, 'tasks.ts'), 'status', '--json', '--state', file]),
+    ];
+
+    expect(await teardown.exited, teardown.stderr()).toEqual({ code: 3, signal: null });
+    expect(teardown.stderr()).toContain(`locked by pid ${holder.pid}`);
+
+    expect(await provision.exited, provision.stderr()).toEqual({ code: 3, signal: null });
+    expect(provision.stderr()).toContain(`locked by pid ${holder.pid}`);
+    expect(existsSync(join(dir, 'touched'))).toBe(false);
+
+    expect(await status.exited, status.stderr()).toEqual({ code: 0, signal: null });
+    const report = JSON.parse(status.stdout()) as { groups: { name: string; state: string }[] };
+    expect(report.groups).toEqual([expect.objectContaining({ name: 'web', state: GroupState.Pending })]);
+
+    // Nobody touched the state or took the lock over.
+    expect(await readFile(file)).toEqual(before);
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: holder.pid });
+    expect(isRunning(holder.pid)).toBe(true);
+  });
+
+  test('a lock left by a process killed with SIGKILL is taken over', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'state.json');
+    const child = await holdLock(file);
+
+    child.proc.kill('SIGKILL');
+    expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(isRunning(child.pid)).toBe(false);
+    // kill -9 gave it no chance to release the lock.
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: child.pid });
+
+    const s = await Scheduler.open({ stateFile: file });
+    try {
+      expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
+      await s.schedule('after', [new Marker('a')]);
+      expect(Object.keys((await readStateFile(file))!.groups)).toEqual(['after']);
+      // And now it is this process that keeps others out.
+      const error = await openError(file);
+      expect(error).toBeInstanceOf(StateLockedError);
+      expect((error as Error).message).toContain(`locked by pid ${process.pid}`);
+    } finally {
+      await s.close();
+    }
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect((await readdir(dir)).sort()).toEqual(['state.json']);
+  });
+});
+
+describe('a lock held in this process', () => {
+  test('a second open of the same file is refused until the first closes', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'state.json');
+    const first = await Scheduler.open({ stateFile: file });
+    let firstOpen = true;
+    onTestFinished(async () => {
+      if (firstOpen) await first.close();
+    });
+    await first.schedule('db', [new Marker('d')]);
+
+    const error = await openError(file);
+    expect(error).toBeInstanceOf(StateLockedError);
+    expect((error as StateLockedError).message).toContain(`locked by pid ${process.pid}`);
+    expect((error as StateLockedError).owner.pid).toBe(process.pid);
+
+    // The refused open did not release or break the first one's lock.
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
+    await first.schedule('app', [new Marker('a')], { dependsOn: ['db'] });
+    expect(await openError(file)).toBeInstanceOf(StateLockedError);
+
+    await first.close();
+    firstOpen = false;
+    expect(existsSync(`${file}.lock`)).toBe(false);
+
+    const second = await Scheduler.open({ stateFile: file });
+    try {
+      expect(second.groups()).toEqual(['db', 'app']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('concurrent opens of one file: exactly one wins, the others get StateLockedError', async () => {
+    const dir = await tempDir();
+    // Repeated because the outcome depends on how the opens interleave.
+    for (let round = 0; round < 10; round++) {
+      const file = join(dir, `state-${round}.json`);
+      const results = await Promise.allSettled([Scheduler.open({ stateFile: file }), Scheduler.open({ stateFile: file })]);
+      for (const r of results) if (r.status === 'fulfilled') await r.value.close();
+
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+      expect(reasons.map((r) => r.name), reasons.map((r) => r.message).join('\n')).toEqual(['StateLockedError']);
+      expect(reasons[0]).not.toBeInstanceOf(StateFileError);
+    }
+    expect((await readdir(dir)).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp'))).toEqual([]);
+  });
+});
