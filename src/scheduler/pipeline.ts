@@ -3,7 +3,7 @@ import type { Provisioner } from '../provisioners/contract.js';
 import { reviveProvisioner, reviveValue, snapshotProvisioner, snapshotValue } from '../serialize/codec.js';
 import { resumeIndex } from '../state/transitions.js';
 import { GroupState, StepState } from '../state/types.js';
-import { dependencyOutputs, errorRecord, makeContext, type Runtime } from './runtime.js';
+import { dependencyOutputs, describeFalsy, errorRecord, makeContext, type Runtime } from './runtime.js';
 
 /**
  * Run one group's pipeline from its first unfinished step: each startup gets
@@ -100,9 +100,4 @@ async function recordFailure(rt: Runtime, name: string, step: number, provisione
     });
   }
   await rt.ledger.moveGroup(name, GroupState.Failed, { error: errorRecord(error, step), finishedAt: rt.now().toISOString() });
-}
-
-function describeFalsy(value: unknown): string {
-  if (value === '') return 'an empty string';
-  return String(value);
 }

@@ -31,7 +31,8 @@ export async function provisionRun(
   const started = Date.now();
   const { ledger } = rt;
   const closure = dependencyClosure(options.targets ?? ledger.names(), (n) => ledger.get(n)?.dependsOn ?? []);
-  const todo = [...closure].filter((name) => ledger.get(name)!.state !== GroupState.Provisioned);
+  // In scheduling order, so the serial mode runs groups in the order they were scheduled.
+  const todo = ledger.names().filter((name) => closure.has(name) && ledger.get(name)!.state !== GroupState.Provisioned);
   // Retry failed and blocked groups. The moves start together, so memory is
   // updated before run() first yields and a waitFor() right after sees them pending.
   await Promise.all(

@@ -57,3 +57,8 @@ export function errorRecord(error: unknown, step?: number): ErrorRecord {
   if (step !== undefined) record.step = step;
   return record;
 }
+
+/** A falsy return value, for messages ("an empty string" rather than nothing). */
+export function describeFalsy(value: unknown): string {
+  return value === '' ? 'an empty string' : String(value);
+}

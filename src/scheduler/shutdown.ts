@@ -2,7 +2,7 @@ import { describeError, ShutdownFailedError } from '../errors.js';
 import { reviveProvisioner, snapshotProvisioner } from '../serialize/codec.js';
 import { needsShutdown } from '../state/transitions.js';
 import { GroupState, StepState } from '../state/types.js';
-import { dependencyOutputs, errorRecord, makeContext, type Runtime } from './runtime.js';
+import { dependencyOutputs, describeFalsy, errorRecord, makeContext, type Runtime } from './runtime.js';
 
 export interface ShutdownOptions {
   /** Go on through failed shutdowns; the group leaves the state anyway. */
@@ -42,7 +42,7 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
       const ok: unknown = await provisioner.shutdown(makeContext(rt, where, options.signal, dependencies, checkpoint));
       if (!ok) {
         throw new ShutdownFailedError(
-          `Group "${name}" step ${step + 1} (${where.provisioner}) returned ${String(ok)} from shutdown(); pass force (--force) to go on anyway.`,
+          `Group "${name}" step ${step + 1} (${where.provisioner}) returned ${describeFalsy(ok)} from shutdown(); pass force (--force) to go on anyway.`,
           where,
         );
       }
