@@ -11,8 +11,6 @@ export const ErrorCode = {
   StateFile: 'GW_STATE_FILE',
   Locked: 'GW_LOCKED',
   Transition: 'GW_TRANSITION',
-  Command: 'GW_COMMAND',
-  Aborted: 'GW_ABORTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -144,12 +142,6 @@ export class TransitionError extends GroundworkError {
   /** `subject` is e.g. `Group "db"` or `Group "db" step 2`. */
   constructor(subject: string, from: string, to: string, group?: string) {
     super(ErrorCode.Transition, `${subject} cannot move from ${from} to ${to}.`, group === undefined ? {} : { group });
-  }
-}
-
-export class AbortedError extends GroundworkError {
-  constructor(message = 'The operation was aborted.', cause?: unknown) {
-    super(ErrorCode.Aborted, message, { cause });
   }
 }
 

@@ -50,6 +50,5 @@ export {
   StateFileError,
   StateLockedError,
   TransitionError,
-  AbortedError,
 } from './errors.js';
 export type { LockOwner } from './errors.js';
