@@ -132,7 +132,7 @@ function reportError(error: unknown, io: CliIo): number {
   }
   if (error instanceof GroundworkError) {
     io.err(`error: ${error.message}`);
-    const usage: string[] = [ErrorCode.Config, ErrorCode.Graph, ErrorCode.UnknownGroup, ErrorCode.NotSerializable];
+    const usage: string[] = [ErrorCode.Config, ErrorCode.Graph, ErrorCode.UnknownGroup, ErrorCode.NotSerializable, ErrorCode.HasDependents];
     return usage.includes(error.code) ? ExitCode.Usage : ExitCode.Failed;
   }
   io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

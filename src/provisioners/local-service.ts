@@ -82,7 +82,7 @@ export class LocalService implements Provisioner<unknown, LocalServiceOutput> {
       const env = renderEnv(this.env, vars, 'env');
       await mkdir(ctx.dataDir, { recursive: true });
       this.logFile = join(ctx.dataDir, `${ctx.group}.${ctx.step + 1}.log`);
-      const log = await open(this.logFile, 'a');
+      const log = await open(this.logFile, 'w'); // a retry's error tail shows only its own output
       try {
         const child = execa(command, args, {
           cwd: this.cwd,
@@ -114,7 +114,9 @@ export class LocalService implements Provisioner<unknown, LocalServiceOutput> {
       await waitForPort(this.host, this.boundPort!, {
         timeoutMs: this.readyTimeoutMs,
         signal: ctx.signal,
-        stillAlive: () => exited ?? (isSameProcessAlive(pid, this.startTime) ? undefined : `process ${pid} is gone`),
+        // Our own child reports its exit (with its code) through `exited`; /proc
+        // would show it gone a moment earlier, without the code.
+        stillAlive: () => exited ?? (adopted && !isSameProcessAlive(pid, this.startTime) ? `process ${pid} is gone` : undefined),
       });
     } catch (error) {
       await stopProcessGroup(pid, this.startTime, { graceMs: this.stopTimeoutMs });
