@@ -13,6 +13,7 @@ export interface CliArgs {
   cascade: boolean;
   json: boolean;
   except: string[];
+  verbose: boolean;
 }
 
 export const HELP = `Usage: npx tsx tasks.ts <task> [options]
@@ -32,6 +33,7 @@ Tasks:
 Options:
   --config FILE                  Config file (default: ./groundwork.config.ts)
   --state FILE                   State file (default: the config's stateFile, else .groundwork/state.json)
+  -v, --verbose                  Also print what provisioners log at info level
   -h, --help                     Show this help
 
 Exit codes: 0 success, 1 a provisioner failed, 2 bad usage or config, 3 state file locked, 130 interrupted.
@@ -60,6 +62,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
         json: { type: 'boolean', default: false },
         except: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
+        verbose: { type: 'boolean', short: 'v', default: false },
       },
     });
   } catch (error) {
@@ -89,9 +92,10 @@ export function parseCli(argv: readonly string[]): CliArgs {
     cascade: values.cascade,
     json: values.json,
     except: values.except,
+    verbose: values.verbose,
   };
 }
 
 function defaults(): Omit<CliArgs, 'task'> {
-  return { groups: [], config: undefined, state: undefined, force: false, cascade: false, json: false, except: [] };
+  return { groups: [], config: undefined, state: undefined, force: false, cascade: false, json: false, except: [], verbose: false };
 }

@@ -8,6 +8,7 @@ import { statusReport } from '../scheduler/status.js';
 import { defaultRegistry } from '../serialize/default-registry.js';
 import { DEFAULT_STATE_FILE, readStateFile } from '../state/file-store.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
+import { cliLogger } from './logger.js';
 import { attachReporter, type Write } from './reporter.js';
 import { formatStatus } from './status-text.js';
 
@@ -37,7 +38,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'graph':
         return await graph(config, stateFile, io);
       default:
-        return await withScheduler(stateFile, config, io, (s) => runTask(s, args, config, io));
+        return await withScheduler(stateFile, config, args.verbose, io, (s) => runTask(s, args, config, io));
     }
   } catch (error) {
     return reportError(error, io);
@@ -54,8 +55,15 @@ async function findConfig(args: CliArgs, cwd: string): Promise<ResolvedConfig | 
   return undefined; // deprovision, teardown and status work from the state alone
 }
 
-async function withScheduler(stateFile: string, config: ResolvedConfig | undefined, io: CliIo, fn: (s: Scheduler) => Promise<number>): Promise<number> {
-  const scheduler = await Scheduler.open({ stateFile, ...(config ? { concurrency: config.concurrency } : {}) });
+async function withScheduler(
+  stateFile: string,
+  config: ResolvedConfig | undefined,
+  verbose: boolean,
+  io: CliIo,
+  fn: (s: Scheduler) => Promise<number>,
+): Promise<number> {
+  const logger = cliLogger(io.err, verbose);
+  const scheduler = await Scheduler.open({ stateFile, logger, ...(config ? { concurrency: config.concurrency } : {}) });
   const detach = attachReporter(scheduler.events, io.out);
   try {
     return await fn(scheduler);

@@ -98,11 +98,13 @@ test('demo: provision, the app serves "hello world" from the db, teardown stops 
     }
   });
 
-  const provision = await cli('provision', '--state', stateFile);
+  const provision = await cli('provision', '--verbose', '--state', stateFile);
   const afterProvision = readState(stateFile);
   const pids = servicePids(afterProvision);
   seen.push(...pids);
-  expect(provision.stderr).toBe('');
+  // --verbose shows what provisioners log; nothing else goes to stderr.
+  expect(provision.stderr.split('\n').filter(Boolean).every((l) => l.startsWith('info: '))).toBe(true);
+  expect(provision.stderr).toMatch(/^info: \[db 1:LocalService\] started .* \(pid \d+\), waiting for 127\.0\.0\.1:\d+$/m);
   expect(provision.code).toBe(0);
   expect(provision.stdout).toMatch(/^ {2}db +provisioned$/m);
   expect(provision.stdout).toMatch(/^ {2}app +provisioned$/m);
