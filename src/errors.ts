@@ -11,6 +11,7 @@ export const ErrorCode = {
   StateFile: 'GW_STATE_FILE',
   Locked: 'GW_LOCKED',
   Transition: 'GW_TRANSITION',
+  Busy: 'GW_BUSY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -142,6 +143,13 @@ export class TransitionError extends GroundworkError {
   /** `subject` is e.g. `Group "db"` or `Group "db" step 2`. */
   constructor(subject: string, from: string, to: string, group?: string) {
     super(ErrorCode.Transition, `${subject} cannot move from ${from} to ${to}.`, group === undefined ? {} : { group });
+  }
+}
+
+/** run(), deprovision() and teardown() of one Scheduler do not overlap. */
+export class SchedulerBusyError extends GroundworkError {
+  constructor(running: string, requested: string) {
+    super(ErrorCode.Busy, `Cannot start ${requested}() while ${running}() is under way on this scheduler; await it first.`);
   }
 }
 

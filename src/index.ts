@@ -50,5 +50,6 @@ export {
   StateFileError,
   StateLockedError,
   TransitionError,
+  SchedulerBusyError,
 } from './errors.js';
 export type { LockOwner } from './errors.js';

@@ -1,4 +1,4 @@
-import { ConfigError, GroupFailedError, HasDependentsError, UnknownGroupError, type ShutdownFailedError } from '../errors.js';
+import { ConfigError, GroupFailedError, HasDependentsError, SchedulerBusyError, UnknownGroupError, type ShutdownFailedError } from '../errors.js';
 import { SchedulerEvents, type SchedulerEventName, type SchedulerListener } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Provisioner } from '../provisioners/contract.js';
@@ -63,6 +63,8 @@ export class Scheduler implements AsyncDisposable {
   readonly concurrency: number;
   readonly #rt: Runtime;
   readonly #store: StateStore;
+  /** The run/deprovision/teardown under way, if any: they would race on the same groups. */
+  #operation: string | undefined;
 
   private constructor(store: StateStore, ledger: Ledger, registry: ProvisionerRegistry, events: SchedulerEvents, logger: Logger, concurrency: number) {
     this.#store = store;
@@ -150,11 +152,13 @@ export class Scheduler implements AsyncDisposable {
   /** Provision the scheduled groups (or `groups` and their dependencies). Never throws for a failed provisioner: see the summary. */
   async run(options: RunOptions = {}): Promise<RunSummary> {
     for (const name of options.groups ?? []) this.#require(name);
-    return provisionRun(this.#rt, {
-      ...(options.groups ? { targets: options.groups } : {}),
-      concurrency: this.concurrency,
-      signal: options.signal ?? new AbortController().signal,
-    });
+    return this.#exclusive('run', () =>
+      provisionRun(this.#rt, {
+        ...(options.groups ? { targets: options.groups } : {}),
+        concurrency: this.concurrency,
+        signal: options.signal ?? new AbortController().signal,
+      }),
+    );
   }
 
   /**
@@ -209,8 +213,12 @@ export class Scheduler implements AsyncDisposable {
    * Returns the shutdown failures gone past with `force`.
    */
   async deprovision(name: string, options: DeprovisionOptions = {}): Promise<ShutdownFailedError[]> {
-    const { ledger } = this.#rt;
     this.#require(name);
+    return this.#exclusive('deprovision', () => this.#deprovision(name, options));
+  }
+
+  async #deprovision(name: string, options: DeprovisionOptions): Promise<ShutdownFailedError[]> {
+    const { ledger } = this.#rt;
     const signal = options.signal ?? new AbortController().signal;
     const force = options.force ?? false;
     const dependents = ledger.dependentsOf(name);
@@ -226,12 +234,14 @@ export class Scheduler implements AsyncDisposable {
   /** Deprovision every group but `except` (and what they need), dependents first, independent ones in parallel. */
   async teardown(options: TeardownOptions = {}): Promise<TeardownSummary> {
     for (const name of options.except ?? []) this.#require(name);
-    return teardownRun(this.#rt, {
-      ...(options.except ? { except: options.except } : {}),
-      force: options.force ?? false,
-      concurrency: this.concurrency,
-      signal: options.signal ?? new AbortController().signal,
-    });
+    return this.#exclusive('teardown', () =>
+      teardownRun(this.#rt, {
+        ...(options.except ? { except: options.except } : {}),
+        force: options.force ?? false,
+        concurrency: this.concurrency,
+        signal: options.signal ?? new AbortController().signal,
+      }),
+    );
   }
 
   status(): GroupStatus[] {
@@ -250,6 +260,16 @@ export class Scheduler implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  async #exclusive<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#operation) throw new SchedulerBusyError(this.#operation, operation);
+    this.#operation = operation;
+    try {
+      return await fn();
+    } finally {
+      this.#operation = undefined;
+    }
   }
 
   #require(name: string): GroupRecord {
