@@ -32,7 +32,15 @@ async function fsyncFloor(dir: string, count: number): Promise<number> {
   return (performance.now() - start) / count;
 }
 
-interface Row { shape: Shape; groups: number; persistence: 'file' | 'memory'; wallMs: number; stepsPerSec: number; stateBytes: number; peakRssMb: number }
+interface Row {
+  shape: Shape;
+  groups: number;
+  persistence: 'file' | 'memory';
+  wallMs: number;
+  stepsPerSec: number;
+  stateBytes: number;
+  peakRssMb: number;
+}
 
 async function one(n: number, shape: Shape, persistence: Row['persistence'], dir: string): Promise<Row> {
   const file = join(dir, `${shape}-${n}-${persistence}.json`);
@@ -44,7 +52,15 @@ async function one(n: number, shape: Shape, persistence: Row['persistence'], dir
   const wallMs = performance.now() - start;
   if (!summary.ok) throw new Error(`bench run failed: ${JSON.stringify(summary.groups.find((g) => g.state !== 'provisioned'))}`);
   const stateBytes = persistence === 'file' ? (await stat(file)).size : 0;
-  return { shape, groups: n, persistence, wallMs, stepsPerSec: (n * steps) / (wallMs / 1000), stateBytes, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return {
+    shape,
+    groups: n,
+    persistence,
+    wallMs,
+    stepsPerSec: (n * steps) / (wallMs / 1000),
+    stateBytes,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'groundwork-bench-'));

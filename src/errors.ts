@@ -57,10 +57,7 @@ export class GraphError extends GroundworkError {
 }
 
 export class NotSerializableError extends GroundworkError {
-  constructor(
-    message: string,
-    details: GroundworkErrorDetails & { path?: string } = {},
-  ) {
+  constructor(message: string, details: GroundworkErrorDetails & { path?: string } = {}) {
     super(ErrorCode.NotSerializable, message, details);
     this.path = details.path;
   }

@@ -3,7 +3,9 @@ import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, db: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, db: { type: 'string' } },
+});
 if (!values.port || !values.db) {
   console.error('usage: app-server --port N --db HOST:PORT [--host H]');
   process.exit(2);
@@ -27,5 +29,7 @@ const server = createServer((_req, res) => {
     (error: Error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`db unavailable: ${error.message}`),
   );
 });
-server.listen(Number(values.port), values.host, () => console.log(`app on http://${values.host}:${values.port}/ reading db at ${values.db}`));
+server.listen(Number(values.port), values.host, () =>
+  console.log(`app on http://${values.host}:${values.port}/ reading db at ${values.db}`),
+);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

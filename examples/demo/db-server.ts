@@ -2,7 +2,9 @@
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, value: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, value: { type: 'string' } },
+});
 if (!values.port || values.value === undefined) {
   console.error('usage: db-server --port N --value TEXT [--host H]');
   process.exit(2);
@@ -10,5 +12,7 @@ if (!values.port || values.value === undefined) {
 
 const value = values.value;
 const server = createServer((socket) => socket.end(value));
-server.listen(Number(values.port), values.host, () => console.log(`db serving ${JSON.stringify(values.value)} on ${values.host}:${values.port}`));
+server.listen(Number(values.port), values.host, () =>
+  console.log(`db serving ${JSON.stringify(values.value)} on ${values.host}:${values.port}`),
+);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -76,7 +76,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   const t = task as Task;
   for (const flag of ['force', 'cascade', 'json'] as const) {
-    if (values[flag] && !ALLOWED[t].includes(flag)) throw new ConfigError(`Option --${flag} does not apply to \`${t}\`. Run with --help for usage.`);
+    if (values[flag] && !ALLOWED[t].includes(flag))
+      throw new ConfigError(`Option --${flag} does not apply to \`${t}\`. Run with --help for usage.`);
   }
   if (values.except.length > 0 && !ALLOWED[t].includes('except')) throw new ConfigError(`Option --except does not apply to \`${t}\`.`);
   if (t === 'deprovision' && groups.length === 0) throw new ConfigError('`deprovision` needs at least one group name.');

@@ -4,7 +4,8 @@ import type { Write } from './reporter.js';
 /** The CLI's logger: warnings and errors always, info and debug with --verbose. */
 export function cliLogger(write: Write, verbose: boolean): Logger {
   const line = (level: string, message: string, meta?: Record<string, unknown>) => {
-    const extra = meta && Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta, (_k, v: unknown) => (v instanceof Error ? v.message : v))}` : '';
+    const extra =
+      meta && Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta, (_k, v: unknown) => (v instanceof Error ? v.message : v))}` : '';
     write(`${level}: ${message}${extra}`);
   };
   return {

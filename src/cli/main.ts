@@ -100,7 +100,11 @@ async function runTask(scheduler: Scheduler, args: CliArgs, config: ResolvedConf
       const summary = await scheduler.teardown({ force: args.force, except: args.except, signal: io.signal });
       for (const f of summary.forcedFailures) io.err(`warning: ${f.message}`);
       if (summary.kept.length > 0) io.out(`Kept: ${summary.kept.join(', ')}`);
-      io.out(summary.ok ? `Torn down ${summary.removed.length} group(s).` : `Teardown incomplete: ${summary.failed.map((f) => f.group).join(', ')} failed.`);
+      io.out(
+        summary.ok
+          ? `Torn down ${summary.removed.length} group(s).`
+          : `Teardown incomplete: ${summary.failed.map((f) => f.group).join(', ')} failed.`,
+      );
       return summary.ok ? ExitCode.Ok : ExitCode.Failed;
     }
     default:
@@ -126,7 +130,8 @@ function dependentsFirst(groups: readonly string[], scheduler: Scheduler): strin
   const left = new Set(groups);
   const order: string[] = [];
   while (left.size > 0) {
-    const next = [...left].find((g) => ![...left].some((other) => other !== g && scheduler.dependenciesOf(other).includes(g))) ?? [...left][0]!;
+    const next =
+      [...left].find((g) => ![...left].some((other) => other !== g && scheduler.dependenciesOf(other).includes(g))) ?? [...left][0]!;
     order.push(next);
     left.delete(next);
   }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
-import type { GroupSpec } from '../scheduler/scheduler.js';
+import type { GroupSpec } from '../scheduler/options.js';
 import { validateGraph } from '../scheduler/graph.js';
 import { DEFAULT_STATE_FILE } from '../state/file-store.js';
 import type { GroundworkConfig } from './define.js';
@@ -57,7 +57,8 @@ export function resolveConfig(value: unknown, file?: string): ResolvedConfig {
         fail(`groups.${name}.dependsOn[${i}]`, `one of the groups (${Object.keys(config.groups).join(', ')})`, dep);
       }
     });
-    if (typeof group.provisioners !== 'function') fail(`groups.${name}.provisioners`, 'a function returning an array of provisioners', group.provisioners);
+    if (typeof group.provisioners !== 'function')
+      fail(`groups.${name}.provisioners`, 'a function returning an array of provisioners', group.provisioners);
     return { name, dependsOn, provisioners: group.provisioners };
   });
   validateGraph(groups.map((g) => ({ name: g.name, dependsOn: g.dependsOn ?? [] })));

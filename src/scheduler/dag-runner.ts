@@ -73,26 +73,29 @@ export function runDag(run: DagRun): Promise<Map<string, NodeOutcome>> {
       while (running < run.concurrency && ready.length > 0 && !run.signal?.aborted) {
         const node = ready.shift()!;
         running++;
-        run.execute(node).then(
-          () => {
-            outcome.set(node, NodeOutcome.Done);
-            for (const next of successors.get(node) ?? []) {
-              const left = waitingOn.get(next)! - 1;
-              waitingOn.set(next, left);
-              if (left === 0 && !outcome.has(next)) ready.push(next);
-            }
-            return undefined;
-          },
-          async () => {
-            outcome.set(node, NodeOutcome.Failed);
-            await block(node);
-          },
-        ).finally(() => {
-          running--;
-          pump();
-          finishIfIdle();
-        }).catch(reject); // only onBlocked (i.e. persistence) can land here
-
+        run
+          .execute(node)
+          .then(
+            () => {
+              outcome.set(node, NodeOutcome.Done);
+              for (const next of successors.get(node) ?? []) {
+                const left = waitingOn.get(next)! - 1;
+                waitingOn.set(next, left);
+                if (left === 0 && !outcome.has(next)) ready.push(next);
+              }
+              return undefined;
+            },
+            async () => {
+              outcome.set(node, NodeOutcome.Failed);
+              await block(node);
+            },
+          )
+          .finally(() => {
+            running--;
+            pump();
+            finishIfIdle();
+          })
+          .catch(reject); // only onBlocked (i.e. persistence) can land here
       }
     };
 

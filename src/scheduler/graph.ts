@@ -15,7 +15,8 @@ export function validateGraph(nodes: readonly GraphNode[], known: Iterable<strin
   for (const node of nodes) all.set(node.name, node.dependsOn);
   for (const node of nodes) {
     for (const dep of node.dependsOn) {
-      if (dep === node.name) throw new GraphError(`Group "${node.name}" depends on itself; remove "${dep}" from its dependsOn.`, [dep, dep]);
+      if (dep === node.name)
+        throw new GraphError(`Group "${node.name}" depends on itself; remove "${dep}" from its dependsOn.`, [dep, dep]);
       if (!all.has(dep)) {
         throw new GraphError(
           `Group "${node.name}" depends on unknown group "${dep}"; known groups: ${[...all.keys()].join(', ') || '(none)'}.`,

@@ -68,7 +68,10 @@ export async function provisionGroup(rt: Runtime, name: string, signal: AbortSig
       const error =
         cause instanceof StepFailedError
           ? cause
-          : new StepFailedError(`Group "${name}" step ${step + 1} (${where.provisioner}) failed: ${describeError(cause)}`, { ...where, cause });
+          : new StepFailedError(`Group "${name}" step ${step + 1} (${where.provisioner}) failed: ${describeError(cause)}`, {
+              ...where,
+              cause,
+            });
       await recordFailure(rt, name, step, provisioner, error);
       events.emit('step:fail', { ...where, error });
       events.emit('group:fail', { group: name, error });
@@ -80,7 +83,13 @@ export async function provisionGroup(rt: Runtime, name: string, signal: AbortSig
   events.emit('group:finish', { group: name, durationMs: Date.now() - started });
 }
 
-async function recordFailure(rt: Runtime, name: string, step: number, provisioner: Provisioner | undefined, error: StepFailedError): Promise<void> {
+async function recordFailure(
+  rt: Runtime,
+  name: string,
+  step: number,
+  provisioner: Provisioner | undefined,
+  error: StepFailedError,
+): Promise<void> {
   const saved = rt.ledger.get(name)!.steps[step]!;
   // Keep whatever the provisioner recorded before failing, so a shutdown can undo it.
   let snapshot = saved.provisioner;

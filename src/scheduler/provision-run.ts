@@ -71,14 +71,17 @@ export async function provisionRun(
     },
   });
 
-  const groups: GroupResult[] = ledger.names().filter((n) => closure.has(n)).map((name) => {
-    const record = ledger.get(name)!;
-    const result: GroupResult = { group: name, state: record.state };
-    const error = failures.get(name) ?? record.error?.message;
-    if (record.state !== GroupState.Provisioned && error) result.error = error;
-    if (record.blockedBy) result.blockedBy = record.blockedBy;
-    return result;
-  });
+  const groups: GroupResult[] = ledger
+    .names()
+    .filter((n) => closure.has(n))
+    .map((name) => {
+      const record = ledger.get(name)!;
+      const result: GroupResult = { group: name, state: record.state };
+      const error = failures.get(name) ?? record.error?.message;
+      if (record.state !== GroupState.Provisioned && error) result.error = error;
+      if (record.blockedBy) result.blockedBy = record.blockedBy;
+      return result;
+    });
   const notStarted = [...outcomes.values()].some((o) => o === NodeOutcome.NotStarted);
   return {
     ok: groups.every((g) => g.state === GroupState.Provisioned),

@@ -1,57 +1,29 @@
-import { ConfigError, GroupFailedError, HasDependentsError, SchedulerBusyError, UnknownGroupError, type ShutdownFailedError } from '../errors.js';
+import {
+  ConfigError,
+  GroupFailedError,
+  HasDependentsError,
+  SchedulerBusyError,
+  UnknownGroupError,
+  type ShutdownFailedError,
+} from '../errors.js';
 import { SchedulerEvents, type SchedulerEventName, type SchedulerListener } from '../events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Provisioner } from '../provisioners/contract.js';
-import { snapshotProvisioner } from '../serialize/codec.js';
 import { defaultRegistry } from '../serialize/default-registry.js';
 import type { ProvisionerRegistry } from '../serialize/registry.js';
 import { DEFAULT_STATE_FILE, JsonFileStore } from '../state/file-store.js';
 import { Ledger } from '../state/ledger.js';
 import type { StateStore } from '../state/store.js';
-import { GroupState, StepState, type GroupRecord } from '../state/types.js';
-import { dependentClosure, toMermaid, validateGraph } from './graph.js';
+import type { GroupRecord } from '../state/types.js';
+import { dependentClosure, toMermaid } from './graph.js';
+import type { DeprovisionOptions, GroupSpec, RunOptions, SchedulerOptions, TeardownOptions } from './options.js';
+import { planGroups } from './plan.js';
 import { provisionRun, type RunSummary } from './provision-run.js';
 import { finalOutput, type Runtime } from './runtime.js';
+import { waitForGroups } from './wait-for.js';
 import { deprovisionGroup } from './shutdown.js';
 import { groupStatus, type GroupStatus } from './status.js';
 import { teardownRun, type TeardownSummary } from './teardown-run.js';
-import { assertDependsOn, assertGroupName, assertProvisioners } from './validate-group.js';
-
-export interface SchedulerOptions {
-  /** State file path (default `.groundwork/state.json`); ignored when `store` is given. */
-  stateFile?: string;
-  store?: StateStore;
-  registry?: ProvisionerRegistry;
-  /** Groups provisioned or torn down at once (default 8). `1` is the serial mode. */
-  concurrency?: number;
-  logger?: Logger;
-}
-
-export interface GroupSpec {
-  name: string;
-  /** The provisioners, or a function that makes them (called only if the group is not in the state yet). */
-  provisioners: Provisioner[] | (() => Provisioner[]);
-  dependsOn?: string[];
-}
-
-export interface RunOptions {
-  /** Groups to provision, with their dependencies (default: all). */
-  groups?: readonly string[];
-  signal?: AbortSignal;
-}
-
-export interface DeprovisionOptions {
-  force?: boolean;
-  /** Deprovision the groups that depend on it first. */
-  cascade?: boolean;
-  signal?: AbortSignal;
-}
-
-export interface TeardownOptions {
-  except?: readonly string[];
-  force?: boolean;
-  signal?: AbortSignal;
-}
 
 /**
  * Schedules server groups and provisions/deprovisions them against a state
@@ -66,7 +38,14 @@ export class Scheduler implements AsyncDisposable {
   /** The run/deprovision/teardown under way, if any: they would race on the same groups. */
   #operation: string | undefined;
 
-  private constructor(store: StateStore, ledger: Ledger, registry: ProvisionerRegistry, events: SchedulerEvents, logger: Logger, concurrency: number) {
+  private constructor(
+    store: StateStore,
+    ledger: Ledger,
+    registry: ProvisionerRegistry,
+    events: SchedulerEvents,
+    logger: Logger,
+    concurrency: number,
+  ) {
     this.#store = store;
     this.events = events;
     this.concurrency = concurrency;
@@ -82,7 +61,14 @@ export class Scheduler implements AsyncDisposable {
     const logger = options.logger ?? silentLogger;
     const store = options.store ?? new JsonFileStore(options.stateFile ?? DEFAULT_STATE_FILE);
     const data = await store.open();
-    return new Scheduler(store, new Ledger(store, data), options.registry ?? defaultRegistry(), new SchedulerEvents(logger), logger, concurrency);
+    return new Scheduler(
+      store,
+      new Ledger(store, data),
+      options.registry ?? defaultRegistry(),
+      new SchedulerEvents(logger),
+      logger,
+      concurrency,
+    );
   }
 
   get stateFile(): string {
@@ -117,35 +103,8 @@ export class Scheduler implements AsyncDisposable {
    * already in the state are left as they are. Returns the names added.
    */
   async scheduleAll(specs: readonly GroupSpec[]): Promise<string[]> {
-    const { ledger, registry } = this.#rt;
-    const seen = new Set<string>();
-    for (const spec of specs) {
-      assertGroupName(spec.name, 'name');
-      if (seen.has(spec.name)) throw new ConfigError(`Group "${spec.name}" is listed twice.`, { group: spec.name });
-      seen.add(spec.name);
-      assertDependsOn(spec.name, spec.dependsOn ?? [], 'dependsOn');
-    }
-    const fresh = specs.filter((s) => !ledger.has(s.name));
-    validateGraph(
-      fresh.map((s) => ({ name: s.name, dependsOn: s.dependsOn ?? [] })),
-      ledger.names(),
-    );
-    const now = new Date().toISOString();
-    const records: GroupRecord[] = fresh.map((spec) => {
-      const list = typeof spec.provisioners === 'function' ? spec.provisioners() : spec.provisioners;
-      assertProvisioners(spec.name, list, 'provisioners');
-      return {
-        name: spec.name,
-        dependsOn: [...(spec.dependsOn ?? [])],
-        state: GroupState.Pending,
-        scheduledAt: now,
-        steps: list.map((p, step) => {
-          p.name = spec.name;
-          return { state: StepState.Pending, provisioner: snapshotProvisioner(p, registry, { group: spec.name, step }) };
-        }),
-      };
-    });
-    if (records.length > 0) await ledger.add(records);
+    const records = planGroups(this.#rt, specs);
+    if (records.length > 0) await this.#rt.ledger.add(records);
     return records.map((r) => r.name);
   }
 
@@ -166,35 +125,7 @@ export class Scheduler implements AsyncDisposable {
    * is blocked, or was never scheduled.
    */
   waitFor(...groups: string[]): Promise<void> {
-    const { ledger, events } = this.#rt;
-    return new Promise((resolve, reject) => {
-      const waiting = new Set<string>();
-      const offs: Array<() => void> = [];
-      const settle = (error?: Error) => {
-        for (const off of offs) off();
-        if (error) reject(error);
-        else resolve();
-      };
-      for (const name of groups) {
-        const record = ledger.get(name);
-        if (!record) return settle(new UnknownGroupError(name, ledger.names()));
-        const problem = waitProblem(record);
-        if (problem) return settle(problem);
-        if (record.state !== GroupState.Provisioned) waiting.add(name);
-      }
-      if (waiting.size === 0) return settle();
-      offs.push(
-        events.on('group:finish', ({ group }) => {
-          if (waiting.delete(group) && waiting.size === 0) settle();
-        }),
-        events.on('group:fail', ({ group, error }) => {
-          if (waiting.has(group)) settle(new GroupFailedError(`Group "${group}" failed: ${error.message}`, group, error));
-        }),
-        events.on('group:blocked', ({ group, blockedBy }) => {
-          if (waiting.has(group)) settle(new GroupFailedError(`Group "${group}" is blocked: ${blockedBy.join(', ')} did not provision.`, group));
-        }),
-      );
-    });
+    return waitForGroups(this.#rt, groups);
   }
 
   /** The groups `group` depends on (empty for an unknown group). */
@@ -277,14 +208,4 @@ export class Scheduler implements AsyncDisposable {
     if (!record) throw new UnknownGroupError(name, this.#rt.ledger.names());
     return record;
   }
-}
-
-function waitProblem(record: GroupRecord): Error | undefined {
-  if (record.state === GroupState.Failed) {
-    return new GroupFailedError(`Group "${record.name}" failed: ${record.error?.message ?? 'unknown error'}`, record.name);
-  }
-  if (record.state === GroupState.Blocked) {
-    return new GroupFailedError(`Group "${record.name}" is blocked: ${(record.blockedBy ?? []).join(', ')} did not provision.`, record.name);
-  }
-  return undefined;
 }

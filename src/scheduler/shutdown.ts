@@ -56,10 +56,13 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
       const error =
         cause instanceof ShutdownFailedError
           ? cause
-          : new ShutdownFailedError(`Group "${name}" step ${step + 1} (${where.provisioner}) failed to shut down: ${describeError(cause)}`, {
-              ...where,
-              cause,
-            });
+          : new ShutdownFailedError(
+              `Group "${name}" step ${step + 1} (${where.provisioner}) failed to shut down: ${describeError(cause)}`,
+              {
+                ...where,
+                cause,
+              },
+            );
       if (ledger.get(name)!.steps[step]!.state === StepState.Stopping) {
         await ledger.updateStep(name, step, { state: StepState.StopFailed, error: errorRecord(error, step) });
       }

@@ -75,7 +75,12 @@ export function statusReport(stateFile: string, data: StateData | undefined, reg
   };
 }
 
-function reportLines(group: string, step: number, snapshot: GroupRecord['steps'][number]['provisioner'], registry: ProvisionerRegistry): string[] {
+function reportLines(
+  group: string,
+  step: number,
+  snapshot: GroupRecord['steps'][number]['provisioner'],
+  registry: ProvisionerRegistry,
+): string[] {
   try {
     const lines = reviveProvisioner(snapshot, registry, { group, step }).report();
     return Array.isArray(lines) ? lines.map(String) : [String(lines)];

@@ -13,7 +13,9 @@ export function assertGroupName(name: unknown, field = 'group'): asserts name is
 
 export function assertProvisioners(group: string, value: unknown, field: string): asserts value is Provisioner[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new ConfigError(`Expected \`${field}\` of group "${group}" to be a non-empty array of provisioners, got ${describe(value)}.`, { group });
+    throw new ConfigError(`Expected \`${field}\` of group "${group}" to be a non-empty array of provisioners, got ${describe(value)}.`, {
+      group,
+    });
   }
   value.forEach((p: unknown, i) => {
     for (const method of ['startup', 'shutdown', 'report'] as const) {

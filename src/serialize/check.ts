@@ -64,7 +64,10 @@ function walk(value: unknown, registry: ProvisionerRegistry, path: string, seen:
     const ctor = (value as object).constructor;
     if (registry.idOf(ctor) === undefined) {
       const name = typeof ctor === 'function' && ctor.name ? ctor.name : 'an anonymous class';
-      return { path: at, reason: `is an instance of ${name}, which is not registered (call registerProvisioner(${name}) or store plain data)` };
+      return {
+        path: at,
+        reason: `is an instance of ${name}, which is not registered (call registerProvisioner(${name}) or store plain data)`,
+      };
     }
     const hidden = privateMembers(ctor);
     if (hidden.length > 0) {

@@ -45,7 +45,12 @@ export function groundworkGlobalSetup(options: GlobalSetupOptions = {}) {
     const config = await resolveOptions(options);
     const keep = options.keep ?? process.env.GROUNDWORK_KEEP === '1';
     const targets = options.groups ?? config.groups.map((g) => g.name);
-    const open = () => Scheduler.open({ stateFile: config.stateFile, concurrency: config.concurrency, ...(options.logger ? { logger: options.logger } : {}) });
+    const open = () =>
+      Scheduler.open({
+        stateFile: config.stateFile,
+        concurrency: config.concurrency,
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
 
     const scheduler = await open();
     try {

@@ -1,0 +1,40 @@
+import type { Logger } from '../logger.js';
+import type { Provisioner } from '../provisioners/contract.js';
+import type { ProvisionerRegistry } from '../serialize/registry.js';
+import type { StateStore } from '../state/store.js';
+
+export interface SchedulerOptions {
+  /** State file path (default `.groundwork/state.json`); ignored when `store` is given. */
+  stateFile?: string;
+  store?: StateStore;
+  registry?: ProvisionerRegistry;
+  /** Groups provisioned or torn down at once (default 8). `1` is the serial mode. */
+  concurrency?: number;
+  logger?: Logger;
+}
+
+export interface GroupSpec {
+  name: string;
+  /** The provisioners, or a function that makes them (called only if the group is not in the state yet). */
+  provisioners: Provisioner[] | (() => Provisioner[]);
+  dependsOn?: string[];
+}
+
+export interface RunOptions {
+  /** Groups to provision, with their dependencies (default: all). */
+  groups?: readonly string[];
+  signal?: AbortSignal;
+}
+
+export interface DeprovisionOptions {
+  force?: boolean;
+  /** Deprovision the groups that depend on it first. */
+  cascade?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface TeardownOptions {
+  except?: readonly string[];
+  force?: boolean;
+  signal?: AbortSignal;
+}
