@@ -19,6 +19,8 @@ export interface RunSummary {
   groups: GroupResult[];
 }
 
+const RETRY = new Set<GroupState>([GroupState.Failed, GroupState.Blocked]);
+
 /**
  * Provision `targets` (default: every group) and everything they depend on.
  * Provisioned groups are skipped; failed and blocked ones are retried from
@@ -37,7 +39,7 @@ export async function provisionRun(
   // updated before run() first yields and a waitFor() right after sees them pending.
   await Promise.all(
     todo
-      .filter((name) => [GroupState.Failed, GroupState.Blocked].includes(ledger.get(name)!.state as 'failed'))
+      .filter((name) => RETRY.has(ledger.get(name)!.state))
       .map((name) => ledger.moveGroup(name, GroupState.Pending, { error: undefined, blockedBy: undefined })),
   );
 

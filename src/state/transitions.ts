@@ -4,7 +4,13 @@ import { GroupState, StepState } from './types.js';
 // Re-entering `provisioning`/`deprovisioning` is how an interrupted run resumes.
 const GROUP_MOVES: Record<GroupState, readonly GroupState[]> = {
   [GroupState.Pending]: [GroupState.Provisioning, GroupState.Blocked, GroupState.Deprovisioning],
-  [GroupState.Provisioning]: [GroupState.Provisioning, GroupState.Provisioned, GroupState.Failed, GroupState.Deprovisioning],
+  [GroupState.Provisioning]: [
+    GroupState.Provisioning,
+    GroupState.Provisioned,
+    GroupState.Failed,
+    GroupState.Blocked,
+    GroupState.Deprovisioning,
+  ],
   [GroupState.Provisioned]: [GroupState.Deprovisioning],
   [GroupState.Failed]: [GroupState.Pending, GroupState.Provisioning, GroupState.Blocked, GroupState.Deprovisioning],
   [GroupState.Blocked]: [GroupState.Pending, GroupState.Provisioning, GroupState.Blocked, GroupState.Deprovisioning],

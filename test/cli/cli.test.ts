@@ -1,15 +1,12 @@
 // The CLI (`tasks.ts`), run as real child processes against fixture configs and temp state files.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 // The global `expect` is used only for asymmetric matchers; assertions use each concurrent test's own.
 import { describe, expect, test, type TestContext } from 'vitest';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const config = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+import { fixture as config, ROOT } from '../helpers/paths.js';
+import { readRawState, stateGroups } from '../helpers/state.js';
+import { tempDir } from '../helpers/temp.js';
 
 interface Run {
   code: number | undefined;
@@ -18,19 +15,18 @@ interface Run {
 }
 
 async function cli(...args: string[]): Promise<Run> {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], { cwd: root, reject: false, stdin: 'ignore', timeout: 20_000 });
+  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], {
+    cwd: ROOT,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 20_000,
+  });
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A temp state file path; its folder is removed when this (concurrent) test finishes. */
 async function stateFile(ctx: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'groundwork-cli-'));
-  ctx.onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return join(dir, 'state.json');
-}
-
-function stateGroups(file: string): Record<string, unknown> {
-  return (JSON.parse(readFileSync(file, 'utf8')) as { groups: Record<string, unknown> }).groups;
+  return join(await tempDir('groundwork-cli-', ctx), 'state.json');
 }
 
 interface StatusJson {
@@ -49,7 +45,17 @@ describe.concurrent('tasks.ts', () => {
     const r = await cli('--help');
     ctx.expect(r.code).toBe(0);
     ctx.expect(r.stdout).toContain('Usage: npx tsx tasks.ts <task> [options]');
-    for (const word of ['provision', 'deprovision', 'teardown', 'status', 'graph', '--cascade', '--json', '--config FILE', '--state FILE']) {
+    for (const word of [
+      'provision',
+      'deprovision',
+      'teardown',
+      'status',
+      'graph',
+      '--cascade',
+      '--json',
+      '--config FILE',
+      '--state FILE',
+    ]) {
       ctx.expect(r.stdout).toContain(word);
     }
     ctx.expect(r.stdout).toMatch(/Exit codes: 0 success, 1 a provisioner failed, 2 bad usage or config, 3 state file locked/);
@@ -65,20 +71,19 @@ describe.concurrent('tasks.ts', () => {
     ctx.expect(existsSync(state)).toBe(false);
   });
 
-  test('a config with an unknown dependency exits 2 and names the field and the value', async (ctx) => {
+  // [test name, config fixture, what stderr must contain]
+  test.for<[string, string, string[]]>([
+    [
+      'a config with an unknown dependency exits 2 and names the field and the value',
+      'cli-unknown-dep.ts',
+      ['`groups.app.dependsOn[0]`', 'got "dbb"'],
+    ],
+    ['a config with a dependency cycle exits 2 and names the cycle', 'cli-cycle.ts', ['Dependency cycle: a -> b -> a']],
+  ])('%s', async ([, file, messages], ctx) => {
     const state = await stateFile(ctx);
-    const r = await cli('provision', '--config', config('cli-unknown-dep.ts'), '--state', state);
+    const r = await cli('provision', '--config', config(file), '--state', state);
     ctx.expect(r.code).toBe(2);
-    ctx.expect(r.stderr).toContain('`groups.app.dependsOn[0]`');
-    ctx.expect(r.stderr).toContain('got "dbb"');
-    ctx.expect(existsSync(state)).toBe(false);
-  });
-
-  test('a config with a dependency cycle exits 2 and names the cycle', async (ctx) => {
-    const state = await stateFile(ctx);
-    const r = await cli('provision', '--config', config('cli-cycle.ts'), '--state', state);
-    ctx.expect(r.code).toBe(2);
-    ctx.expect(r.stderr).toContain('Dependency cycle: a -> b -> a');
+    for (const message of messages) ctx.expect(r.stderr).toContain(message);
     ctx.expect(existsSync(state)).toBe(false);
   });
 
@@ -102,7 +107,9 @@ describe.concurrent('tasks.ts', () => {
       error: 'Group "db" step 1 (CliStep) failed: db exploded: disk full',
       steps: [{ index: 0, state: 'failed', error: 'Group "db" step 1 (CliStep) failed: db exploded: disk full' }],
     });
-    ctx.expect(byName.app).toMatchObject({ state: 'blocked', blockedBy: ['db'], error: 'blocked: db did not provision', steps: [{ state: 'pending' }] });
+    ctx
+      .expect(byName.app)
+      .toMatchObject({ state: 'blocked', blockedBy: ['db'], error: 'blocked: db did not provision', steps: [{ state: 'pending' }] });
     ctx.expect(byName.web).toMatchObject({ state: 'provisioned', error: null, steps: [{ state: 'done', report: ['value web-1'] }] });
   });
 
@@ -120,7 +127,7 @@ describe.concurrent('tasks.ts', () => {
     ctx.expect(Object.keys(report).sort()).toEqual(['groups', 'stateFile', 'stateId', 'version']);
     ctx.expect(report.version).toBe(1);
     ctx.expect(report.stateFile).toBe(state);
-    ctx.expect(report.stateId).toBe((JSON.parse(readFileSync(state, 'utf8')) as { id: string }).id);
+    ctx.expect(report.stateId).toBe(readRawState(state).id);
     ctx.expect(report.groups.map((g) => g.name)).toEqual(['db', 'app']);
     for (const g of report.groups) {
       ctx.expect(Object.keys(g).sort()).toEqual(GROUP_KEYS);
@@ -148,7 +155,9 @@ describe.concurrent('tasks.ts', () => {
       error: null,
       steps,
     });
-    ctx.expect(report.groups).toStrictEqual([group('db', [], [step(0, 'db-1')]), group('app', ['db'], [step(0, 'app-1'), step(1, 'app-2')])]);
+    ctx
+      .expect(report.groups)
+      .toStrictEqual([group('db', [], [step(0, 'db-1')]), group('app', ['db'], [step(0, 'app-1'), step(1, 'app-2')])]);
 
     const t = await cli('teardown', '--state', state, '--config', config('cli-ok.ts'));
     ctx.expect(t.code).toBe(0);

@@ -1,34 +1,21 @@
 // The demo end to end: the repository's own groundwork.config.ts, run through tasks.ts as child processes.
-import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { connect } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { expect, onTestFinished, test } from 'vitest';
-import { Scheduler } from '../../src/index.js';
-import { stopProcessGroup } from '../../src/provisioners/process-tree.js';
-import { tempDir } from '../helpers/temp.js';
+import { expect, test } from 'vitest';
+import { ROOT } from '../helpers/paths.js';
+import { serviceWorkspace } from '../helpers/processes.js';
+import { readRawState, type RawState } from '../helpers/state.js';
 import { isRunning } from '../helpers/wait.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
 async function cli(...args: string[]) {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], { cwd: root, reject: false, stdin: 'ignore', timeout: 25_000 });
+  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], {
+    cwd: ROOT,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 25_000,
+  });
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
-
-interface RawStep {
-  state: string;
-  provisioner: { class: string; fields: { json: Record<string, unknown> } };
-  output?: { json: unknown };
-}
-interface RawState {
-  groups: Record<string, { state: string; steps: RawStep[] }>;
-}
-
-function readState(file: string): RawState {
-  return JSON.parse(readFileSync(file, 'utf8')) as RawState;
 }
 
 /** The LocalService processes recorded in the state: pid and kernel start time. */
@@ -67,43 +54,21 @@ function readTcp(address: string): Promise<string> {
   });
 }
 
-/** Safety net only: stop a leftover process group, with a direct SIGKILL if the library's stop did not end it. */
-async function forceStop(pid: number, startTime: number | undefined): Promise<void> {
-  await stopProcessGroup(pid, startTime, { graceMs: 0 }).catch(() => {});
-  if (!isRunning(pid)) return;
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
 test('demo: provision, the app serves "hello world" from the db, teardown stops every process', async () => {
-  const dir = await tempDir('groundwork-demo-');
-  const stateFile = join(dir, 'state.json');
-  const seen: { pid: number; startTime: number }[] = [];
-  // Safety net (runs before the temp folder is removed): whatever is left, stop it.
-  onTestFinished(async () => {
-    try {
-      const s = await Scheduler.open({ stateFile });
-      try {
-        await s.teardown({ force: true });
-      } finally {
-        await s.close();
-      }
-    } finally {
-      for (const p of seen) if (isRunning(p.pid)) await forceStop(p.pid, p.startTime);
-    }
-  });
+  // With a safety net (runs before the temp folder is removed): whatever is left, stop it.
+  const { stateFile, track } = await serviceWorkspace('groundwork-demo-');
 
   const provision = await cli('provision', '--verbose', '--state', stateFile);
-  const afterProvision = readState(stateFile);
+  const afterProvision = readRawState(stateFile);
   const pids = servicePids(afterProvision);
-  seen.push(...pids);
+  for (const p of pids) track(p.pid, p.startTime);
   // --verbose shows what provisioners log; nothing else goes to stderr.
-  expect(provision.stderr.split('\n').filter(Boolean).every((l) => l.startsWith('info: '))).toBe(true);
+  expect(
+    provision.stderr
+      .split('\n')
+      .filter(Boolean)
+      .every((l) => l.startsWith('info: ')),
+  ).toBe(true);
   expect(provision.stderr).toMatch(/^info: \[db 1:LocalService\] started .* \(pid \d+\), waiting for 127\.0\.0\.1:\d+$/m);
   expect(provision.code).toBe(0);
   expect(provision.stdout).toMatch(/^ {2}db +provisioned$/m);
@@ -142,5 +107,5 @@ test('demo: provision, the app serves "hello world" from the db, teardown stops 
   expect(teardown.code).toBe(0);
   expect(teardown.stdout).toContain('Torn down 2 group(s).');
   for (const p of pids) expect(isRunning(p.pid), `pid ${p.pid} (${p.group})`).toBe(false);
-  expect(readState(stateFile).groups).toEqual({});
+  expect(readRawState(stateFile).groups).toEqual({});
 });

@@ -11,10 +11,14 @@ const root = join(import.meta.dirname, '..', '..');
 test('Ctrl-C during provision cancels the in-flight step, records it, stops its process and exits 130', async () => {
   const dir = await tempDir();
   const state = join(dir, 'state.json');
-  const cli = execa(process.execPath, ['--import', 'tsx', 'tasks.ts', 'provision', '--config', 'test/fixtures/sigint-config.ts', '--state', state], {
-    cwd: root,
-    reject: false,
-  });
+  const cli = execa(
+    process.execPath,
+    ['--import', 'tsx', 'tasks.ts', 'provision', '--config', 'test/fixtures/sigint-config.ts', '--state', state],
+    {
+      cwd: root,
+      reject: false,
+    },
+  );
   try {
     // Wait until the service's pid is checkpointed: it is started and waiting on its port.
     const pidOf = (text: string): number | undefined => {
@@ -43,9 +47,13 @@ test('Ctrl-C during provision cancels the in-flight step, records it, stops its 
   } finally {
     cli.kill('SIGKILL');
     await cli;
-    await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', 'teardown', '--force', '--config', 'test/fixtures/sigint-config.ts', '--state', state], {
-      cwd: root,
-      reject: false,
-    });
+    await execa(
+      process.execPath,
+      ['--import', 'tsx', 'tasks.ts', 'teardown', '--force', '--config', 'test/fixtures/sigint-config.ts', '--state', state],
+      {
+        cwd: root,
+        reject: false,
+      },
+    );
   }
 });

@@ -1,10 +1,10 @@
 // HttpCheck against a real node:http server on 127.0.0.1.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { expect, onTestFinished, test } from 'vitest';
-import { HttpCheck, registerProvisioner, Scheduler, type Provisioner } from '../../src/index.js';
-import { tempDir } from '../helpers/temp.js';
+import { HttpCheck, registerProvisioner, Scheduler } from '../../src/index.js';
+import { StubProvisioner } from '../helpers/provisioners.js';
+import { tempStateFile } from '../helpers/temp.js';
 
 /** An HTTP server on 127.0.0.1 that records the paths it was asked for; closed when the test finishes. */
 async function server(handler: (req: IncomingMessage, res: ServerResponse, count: number) => void) {
@@ -25,24 +25,20 @@ async function server(handler: (req: IncomingMessage, res: ServerResponse, count
 }
 
 /** Hands a known address to the next step, as a LocalService would. */
-class KnownAddress implements Provisioner<unknown, { address: string }> {
-  name = '';
-  constructor(public address: string) {}
-  startup() {
+class KnownAddress extends StubProvisioner {
+  constructor(public address: string) {
+    super();
+  }
+  override startup() {
     return { address: this.address };
   }
-  shutdown() {
-    return true;
-  }
-  report() {
+  override report() {
     return [this.address];
   }
 }
 registerProvisioner(KnownAddress, 'HttpCheckTest.KnownAddress');
 
-async function stateIn() {
-  return join(await tempDir('groundwork-http-'), 'state.json');
-}
+const stateIn = () => tempStateFile('groundwork-http-');
 
 test('passes when the body matches, with the URL filled from the previous step, and passes its input on', async () => {
   const http = await server((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('status: hello groundwork'));

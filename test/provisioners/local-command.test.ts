@@ -3,16 +3,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { LocalCommand, Scheduler, type LocalCommandOutput } from '../../src/index.js';
-import { tempDir } from '../helpers/temp.js';
+import { tempStateFile } from '../helpers/temp.js';
 
 /** `node -e SCRIPT ...args`: inside SCRIPT, the args are process.argv.slice(1). */
-function nodeScript(script: string, args: string[] = [], options: { env?: Record<string, string>; undo?: { command: string; args?: string[] } } = {}) {
+function nodeScript(
+  script: string,
+  args: string[] = [],
+  options: { env?: Record<string, string>; undo?: { command: string; args?: string[] } } = {},
+) {
   return new LocalCommand({ command: process.execPath, args: ['-e', script, ...args], ...options });
 }
 
-async function stateIn() {
-  return join(await tempDir('groundwork-command-'), 'state.json');
-}
+const stateIn = () => tempStateFile('groundwork-command-');
 
 test('a successful command returns its exit code and stdout', async () => {
   await using s = await Scheduler.open({ stateFile: await stateIn() });
@@ -84,7 +86,12 @@ test('undo runs at shutdown, with the values recorded at startup, even from a ne
           nodeScript('console.log("migrated")', [], {
             undo: {
               command: process.execPath,
-              args: ['-e', 'require("node:fs").writeFileSync(process.argv[1], process.argv[2])', marker, 'undo for {{dependencies.db.stdout}}'],
+              args: [
+                '-e',
+                'require("node:fs").writeFileSync(process.argv[1], process.argv[2])',
+                marker,
+                'undo for {{dependencies.db.stdout}}',
+              ],
             },
           }),
         ],

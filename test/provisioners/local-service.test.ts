@@ -1,16 +1,15 @@
 // LocalService, run through the Scheduler against real processes and real sockets.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect, onTestFinished, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { LocalService, Scheduler, type LocalServiceOptions, type LocalServiceOutput, type Logger } from '../../src/index.js';
 import { stopProcessGroup } from '../../src/provisioners/process-tree.js';
-import { tempDir } from '../helpers/temp.js';
+import { echo } from '../helpers/net.js';
+import { fixture } from '../helpers/paths.js';
+import { serviceWorkspace, startTimeOf } from '../helpers/processes.js';
+import { readRawState, stepFields } from '../helpers/state.js';
 import { isRunning } from '../helpers/wait.js';
-
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 function service(file: string, extraArgs: string[] = [], options: Partial<LocalServiceOptions> = {}): LocalService {
   return new LocalService({
@@ -21,98 +20,7 @@ function service(file: string, extraArgs: string[] = [], options: Partial<LocalS
   });
 }
 
-/** The kernel start time of a process (field 22 of /proc/PID/stat), read independently of the code under test. */
-function startTimeOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  } catch {
-    return undefined;
-  }
-}
-
-interface RawState {
-  groups: Record<string, { state: string; steps: { state: string; provisioner: { class: string; fields: { json: Record<string, unknown> } } }[] }>;
-}
-
-function readState(stateFile: string): RawState {
-  return JSON.parse(readFileSync(stateFile, 'utf8')) as RawState;
-}
-
-function stepFields(stateFile: string, group: string, step: number): Record<string, unknown> {
-  const fields = readState(stateFile).groups[group]?.steps[step]?.provisioner.fields.json;
-  if (!fields) throw new Error(`no snapshot for ${group} step ${step} in ${stateFile}`);
-  return fields;
-}
-
-/** One connection: send `text`, resolve with what comes back. A refused connection rejects (no retry). */
-function echo(address: { host: string; port: number }, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: address.host, port: address.port });
-    let got = '';
-    socket.setEncoding('utf8');
-    socket.once('connect', () => socket.write(text));
-    socket.on('data', (chunk: string) => {
-      got += chunk;
-      if (got.length >= text.length) {
-        socket.end();
-        resolve(got);
-      }
-    });
-    socket.once('error', reject);
-  });
-}
-
-/** Safety net only: stop a leftover process group, with a direct SIGKILL if the library's stop did not end it. */
-async function forceStop(pid: number, startTime: number | undefined): Promise<void> {
-  await stopProcessGroup(pid, startTime, { graceMs: 0 }).catch(() => {});
-  if (!isRunning(pid)) return;
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/**
- * A temp state folder, and a safety net that runs after the test (before the
- * folder is removed): tear down what the state still holds, then stop any
- * process the test saw that is still the same process.
- */
-async function workspace() {
-  const dir = await tempDir('groundwork-service-');
-  const stateFile = join(dir, 'state.json');
-  const leaders: { pid: number; startTime: number | undefined }[] = [];
-  const others: { pid: number; startTime: number | undefined }[] = [];
-  onTestFinished(async () => {
-    try {
-      if (existsSync(stateFile)) {
-        const s = await Scheduler.open({ stateFile });
-        try {
-          await s.teardown({ force: true });
-        } finally {
-          await s.close();
-        }
-      }
-    } finally {
-      for (const p of leaders) if (startTimeOf(p.pid) === p.startTime) await forceStop(p.pid, p.startTime);
-      for (const p of others) if (startTimeOf(p.pid) === p.startTime) process.kill(p.pid, 'SIGKILL');
-    }
-  });
-  return {
-    dir,
-    stateFile,
-    /** A process group leader to stop at the end if the test did not. */
-    track(pid: number) {
-      leaders.push({ pid, startTime: startTimeOf(pid) });
-    },
-    trackOther(pid: number) {
-      others.push({ pid, startTime: startTimeOf(pid) });
-    },
-  };
-}
+const workspace = () => serviceWorkspace('groundwork-service-');
 
 function capturingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -143,7 +51,15 @@ test('starts a real server, resolves only once its port answers, and keeps pid, 
   expect(fields.pid).toBe(out.pid);
   expect(fields.startTime).toBe(startTimeOf(out.pid));
   expect(fields.boundPort).toBe(out.port);
-  expect(fields.resolvedArgs).toEqual(['--import', 'tsx', fixture('service-echo.ts'), '--port', String(out.port), '--listen-after-ms', '300']);
+  expect(fields.resolvedArgs).toEqual([
+    '--import',
+    'tsx',
+    fixture('service-echo.ts'),
+    '--port',
+    String(out.port),
+    '--listen-after-ms',
+    '300',
+  ]);
   expect(s.status()[0]?.steps[0]?.report).toContain(`pid ${out.pid} running, 127.0.0.1:${out.port}`);
 
   const teardown = await s.teardown();
@@ -153,26 +69,30 @@ test('starts a real server, resolves only once its port answers, and keeps pid, 
   await expect(echo(out, 'anyone?')).rejects.toThrow(/ECONNREFUSED/);
 });
 
-test('a process that exits before its port answers fails fast, with its exit code and the tail of its log', { timeout: 20_000 }, async () => {
-  const { stateFile, track } = await workspace();
-  await using s = await Scheduler.open({ stateFile });
-  // A readiness timeout longer than the test's: only the exit can end this startup in time.
-  await s.schedule('crash', [service('service-crash.ts', [], { readyTimeoutMs: 60_000 })]);
+test(
+  'a process that exits before its port answers fails fast, with its exit code and the tail of its log',
+  { timeout: 20_000 },
+  async () => {
+    const { stateFile, track } = await workspace();
+    await using s = await Scheduler.open({ stateFile });
+    // A readiness timeout longer than the test's: only the exit can end this startup in time.
+    await s.schedule('crash', [service('service-crash.ts', [], { readyTimeoutMs: 60_000 })]);
 
-  const summary = await s.run();
-  const pid = stepFields(stateFile, 'crash', 0).pid as number;
-  track(pid);
+    const summary = await s.run();
+    const pid = stepFields(stateFile, 'crash', 0).pid as number;
+    track(pid);
 
-  expect(summary.ok).toBe(false);
-  expect(summary.groups[0]).toMatchObject({ group: 'crash', state: 'failed' });
-  const error = summary.groups[0]?.error ?? '';
-  expect(error).toMatch(/exited with code 3/);
-  expect(error).toContain('crash-fixture: cannot open the database (boom-marker)');
-  expect(error).toContain('crash-fixture: starting up');
-  expect(error).not.toMatch(/did not accept connections/);
-  expect(isRunning(pid)).toBe(false);
-  expect(readState(stateFile).groups.crash?.steps[0]?.state).toBe('failed');
-});
+    expect(summary.ok).toBe(false);
+    expect(summary.groups[0]).toMatchObject({ group: 'crash', state: 'failed' });
+    const error = summary.groups[0]?.error ?? '';
+    expect(error).toMatch(/exited with code 3/);
+    expect(error).toContain('crash-fixture: cannot open the database (boom-marker)');
+    expect(error).toContain('crash-fixture: starting up');
+    expect(error).not.toMatch(/did not accept connections/);
+    expect(isRunning(pid)).toBe(false);
+    expect(readRawState(stateFile).groups.crash?.steps[0]?.state).toBe('failed');
+  },
+);
 
 test('a readiness timeout fails the step and leaves no process behind', async () => {
   const { stateFile, track } = await workspace();
@@ -297,7 +217,7 @@ test('a pid that now belongs to another process (start time differs) is not sign
   }
   // Make the snapshot describe an earlier process that had the same pid.
   const realStart = startTimeOf(out.pid)!;
-  const raw = JSON.parse(readFileSync(stateFile, 'utf8')) as RawState;
+  const raw = readRawState(stateFile);
   const fields = raw.groups.reused!.steps[0]!.provisioner.fields.json;
   expect(fields.startTime).toBe(realStart);
   fields.startTime = realStart - 1;

@@ -1,15 +1,12 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, onTestFinished, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { GroupState, StepState, readStateFile, type StateData } from '../../src/index.js';
+import { spawnTs, type Child } from '../helpers/children.js';
+import { fixture } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 import { isRunning, waitForFile } from '../helpers/wait.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const FIXTURE = join(ROOT, 'test/fixtures/resume-pipeline.ts');
 
 /** The fixture's pipeline: group -> number of steps. */
 const PIPELINE: Record<string, number> = { db: 3, app: 2, cache: 1 };
@@ -17,36 +14,9 @@ const PIPELINE: Record<string, number> = { db: 3, app: 2, cache: 1 };
 // ---------------------------------------------------------------------------
 // Child processes
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Child {
-  proc: ChildProcessWithoutNullStreams;
-  pid: number;
-  exited: Promise<Exit>;
-  stderr(): string;
-}
-
+/** The fixture in `mode`; with `blockAt`, it freezes there (and says "blocked" in the log). */
 function runFixture(mode: 'provision' | 'teardown', stateFile: string, logFile: string, blockAt?: string): Child {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.BLOCK_AT;
-  if (blockAt) env.BLOCK_AT = blockAt;
-  const proc = spawn(process.execPath, ['--import', 'tsx', FIXTURE, mode, stateFile, logFile], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stdout.resume();
-  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<Exit>((resolve, reject) => {
-    proc.once('error', reject);
-    proc.once('close', (code, signal) => resolve({ code, signal }));
-  });
-  onTestFinished(async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    await exited.catch(() => undefined);
-  });
-  if (proc.pid === undefined) throw new Error('could not spawn the fixture');
-  return { proc, pid: proc.pid, exited, stderr: () => err };
+  return spawnTs([fixture('resume-pipeline.ts'), mode, stateFile, logFile], { BLOCK_AT: blockAt || undefined });
 }
 
 async function runToCompletion(mode: 'provision' | 'teardown', stateFile: string, logFile: string): Promise<void> {
@@ -164,7 +134,10 @@ function checkResumeInvariants(atKill: StateData, final: StateData, log: Log): v
   expect(Object.keys(final.groups).sort()).toEqual(Object.keys(PIPELINE).sort());
   for (const [group, count] of Object.entries(PIPELINE)) {
     expect(final.groups[group]!.state, group).toBe(GroupState.Provisioned);
-    expect(final.groups[group]!.steps.map((s) => s.state), group).toEqual(Array.from({ length: count }, () => StepState.Done));
+    expect(
+      final.groups[group]!.steps.map((s) => s.state),
+      group,
+    ).toEqual(Array.from({ length: count }, () => StepState.Done));
   }
 
   for (const [group, count] of Object.entries(PIPELINE)) {

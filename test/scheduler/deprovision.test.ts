@@ -8,27 +8,22 @@ import {
   ShutdownFailedError,
   UnknownGroupError,
 } from '../../src/index.js';
-import { callIds, calls, clearFault, fault, GwResource, GwStep, newStateFile, recordEvents, resetFixtures, steps } from './fixtures.js';
+import {
+  callIds,
+  calls,
+  caught,
+  clearFault,
+  fault,
+  GwResource,
+  GwStep,
+  newStateFile,
+  provisioned,
+  recordEvents,
+  resetFixtures,
+  steps,
+} from './fixtures.js';
 
 beforeEach(resetFixtures);
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function provisioned(file: string, specs: Parameters<Scheduler['scheduleAll']>[0], concurrency = 8): Promise<Scheduler> {
-  const s = await Scheduler.open({ stateFile: file, concurrency });
-  await s.scheduleAll(specs);
-  const summary = await s.run();
-  expect(summary.ok).toBe(true);
-  calls.length = 0;
-  return s;
-}
 
 describe('deprovision', () => {
   test('runs the shutdowns in reverse order and removes the group from the state', async () => {

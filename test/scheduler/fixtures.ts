@@ -6,16 +6,16 @@
 // - `calls`: every startup/shutdown, in the order they were entered;
 // - gates (`hold`): a deferred a startup/shutdown awaits before going on;
 // - faults (`fault`): make a startup/shutdown throw or return a given value.
-import { join } from 'node:path';
+import { expect } from 'vitest';
 import {
   registerProvisioner,
+  Scheduler,
   type Provisioner,
   type ProvisionerContext,
-  type Scheduler,
   type SchedulerEventMap,
   type SchedulerEventName,
 } from '../../src/index.js';
-import { tempDir } from '../helpers/temp.js';
+import { tempStateFile } from '../helpers/temp.js';
 import { deferred, type Deferred } from '../helpers/wait.js';
 
 export type Op = 'startup' | 'shutdown';
@@ -150,13 +150,23 @@ export class GwResource implements Provisioner {
   async startup(input: unknown, ctx: ProvisionerContext): Promise<unknown> {
     this.resourceId = `res-${this.id}`;
     await ctx.checkpoint();
-    return perform('startup', this.id, { op: 'startup', id: this.id, group: ctx.group, step: ctx.step, input, resourceId: this.resourceId }, {
-      resourceId: this.resourceId,
-    });
+    return perform(
+      'startup',
+      this.id,
+      { op: 'startup', id: this.id, group: ctx.group, step: ctx.step, input, resourceId: this.resourceId },
+      {
+        resourceId: this.resourceId,
+      },
+    );
   }
 
   shutdown(ctx: ProvisionerContext): Promise<unknown> {
-    return perform('shutdown', this.id, { op: 'shutdown', id: this.id, group: ctx.group, step: ctx.step, resourceId: this.resourceId }, true);
+    return perform(
+      'shutdown',
+      this.id,
+      { op: 'shutdown', id: this.id, group: ctx.group, step: ctx.step, resourceId: this.resourceId },
+      true,
+    );
   }
 
   report(): string[] {
@@ -172,7 +182,26 @@ export function steps(prefix: string, n: number): GwStep[] {
 
 /** A state file path in a fresh temp folder (removed after the test). */
 export async function newStateFile(): Promise<string> {
-  return join(await tempDir(), 'state.json');
+  return tempStateFile();
+}
+
+/** A scheduler on `file` that has run `specs` successfully; the calls made so far are cleared. */
+export async function provisioned(file: string, specs: Parameters<Scheduler['scheduleAll']>[0], concurrency = 8): Promise<Scheduler> {
+  const s = await Scheduler.open({ stateFile: file, concurrency });
+  await s.scheduleAll(specs);
+  expect((await s.run()).ok).toBe(true);
+  calls.length = 0;
+  return s;
+}
+
+/** The error `promise` rejects with; throws if it fulfils instead. */
+export async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
 }
 
 export const EVENT_NAMES: readonly SchedulerEventName[] = [

@@ -1,18 +1,9 @@
 import { existsSync } from 'node:fs';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { ErrorCode, GraphError, readStateFile, Scheduler } from '../../src/index.js';
-import { callIds, GwStep, newStateFile, resetFixtures } from './fixtures.js';
+import { callIds, caught, GwStep, newStateFile, resetFixtures } from './fixtures.js';
 
 beforeEach(resetFixtures);
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** The groups in the state file (none if it was never written). */
 async function savedGroups(file: string): Promise<string[]> {

@@ -1,26 +1,23 @@
-import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { registerProvisioner, Scheduler, type Provisioner } from '../../src/index.js';
-import { tempDir } from '../helpers/temp.js';
+import { registerProvisioner, Scheduler } from '../../src/index.js';
+import { StubProvisioner } from '../helpers/provisioners.js';
+import { tempStateFile } from '../helpers/temp.js';
 
-class Echo implements Provisioner {
-  name = '';
-  constructor(public value: string) {}
-  startup(input: unknown) {
+class Echo extends StubProvisioner {
+  constructor(public value: string) {
+    super();
+  }
+  override startup(input: unknown) {
     return { from: this.value, input };
   }
-  shutdown() {
-    return true;
-  }
-  report() {
+  override report() {
     return [this.value];
   }
 }
 registerProvisioner(Echo);
 
 test('a pipeline passes each return to the next provisioner', async () => {
-  const dir = await tempDir();
-  await using s = await Scheduler.open({ stateFile: join(dir, 'state.json') });
+  await using s = await Scheduler.open({ stateFile: await tempStateFile() });
   await s.schedule('a', [new Echo('one'), new Echo('two')]);
   const summary = await s.run();
   expect(summary.ok).toBe(true);

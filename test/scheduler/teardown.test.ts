@@ -1,16 +1,22 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { readStateFile, Scheduler, ShutdownFailedError, UnknownGroupError } from '../../src/index.js';
-import { callIds, calls, entered, fault, GwStep, hold, labels, newStateFile, recordEvents, resetFixtures, steps, within } from './fixtures.js';
+import { readStateFile, ShutdownFailedError, UnknownGroupError } from '../../src/index.js';
+import {
+  callIds,
+  calls,
+  entered,
+  fault,
+  GwStep,
+  hold,
+  labels,
+  newStateFile,
+  provisioned,
+  recordEvents,
+  resetFixtures,
+  steps,
+  within,
+} from './fixtures.js';
 
 beforeEach(resetFixtures);
-
-async function provisioned(file: string, specs: Parameters<Scheduler['scheduleAll']>[0], concurrency = 8): Promise<Scheduler> {
-  const s = await Scheduler.open({ stateFile: file, concurrency });
-  await s.scheduleAll(specs);
-  expect((await s.run()).ok).toBe(true);
-  calls.length = 0;
-  return s;
-}
 
 // a <- b, a <- c, (b, c) <- d
 const diamond = () => [

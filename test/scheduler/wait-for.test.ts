@@ -1,17 +1,8 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { ErrorCode, GroupFailedError, Scheduler, UnknownGroupError } from '../../src/index.js';
-import { entered, fault, GwStep, hold, newStateFile, nextEvent, resetFixtures, settledState, within } from './fixtures.js';
+import { caught, entered, fault, GwStep, hold, newStateFile, nextEvent, resetFixtures, settledState, within } from './fixtures.js';
 
 beforeEach(resetFixtures);
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('waitFor', () => {
   test('resolves once all the groups are provisioned during a run, not before', async () => {

@@ -15,21 +15,20 @@ import {
   type Provisioner,
   type ProvisionerClass,
 } from '../../src/index.js';
+import { StubProvisioner } from '../helpers/provisioners.js';
 import { tempDir } from '../helpers/temp.js';
 
 // ---------------------------------------------------------------------------
 // Provisioners that can be snapshotted.
 
-class Plain implements Provisioner {
-  name = '';
-  constructor(public label = 'plain') {}
-  startup(input: unknown) {
+class Plain extends StubProvisioner {
+  constructor(public label = 'plain') {
+    super();
+  }
+  override startup(input: unknown) {
     return { label: this.label, input };
   }
-  shutdown() {
-    return true;
-  }
-  report() {
+  override report() {
     return [this.label];
   }
 }
@@ -121,113 +120,52 @@ registerProvisioner(Rich, 'snapshot-test:Rich');
 
 // ---------------------------------------------------------------------------
 // Provisioners that cannot be snapshotted (all but Unregistered are registered).
+// Each is a StubProvisioner (startup true, shutdown true, no report) plus what makes it unsavable.
 
-class WithFunction implements Provisioner {
-  name = '';
+class WithFunction extends StubProvisioner {
   onReady = () => 'ready';
-  startup() {
-    return true;
-  }
-  shutdown() {
-    return true;
-  }
-  report() {
-    return [];
-  }
 }
 registerProvisioner(WithFunction, 'snapshot-test:WithFunction');
 
-class WithSocket implements Provisioner {
-  name = '';
+class WithSocket extends StubProvisioner {
   conn = new Socket();
-  startup() {
-    return true;
-  }
-  shutdown() {
-    return true;
-  }
-  report() {
-    return [];
-  }
 }
 registerProvisioner(WithSocket, 'snapshot-test:WithSocket');
 
-class WithPrivateField implements Provisioner {
-  name = '';
+class WithPrivateField extends StubProvisioner {
   #token = 'secret';
-  startup() {
+  override startup() {
     return this.#token;
-  }
-  shutdown() {
-    return true;
-  }
-  report() {
-    return [];
   }
 }
 registerProvisioner(WithPrivateField, 'snapshot-test:WithPrivateField');
 
-class WithPrivateMethod implements Provisioner {
-  name = '';
-  startup() {
+class WithPrivateMethod extends StubProvisioner {
+  override startup() {
     return this.#compute();
   }
   #compute() {
     return 42;
   }
-  shutdown() {
-    return true;
-  }
-  report() {
-    return [];
-  }
 }
 registerProvisioner(WithPrivateMethod, 'snapshot-test:WithPrivateMethod');
 
-class Unregistered implements Provisioner {
-  name = '';
-  startup() {
-    return true;
-  }
-  shutdown() {
-    return true;
-  }
-  report() {
-    return [];
-  }
-}
+class Unregistered extends StubProvisioner {}
 
 class Helper {
   value = 1;
 }
 
-class WithNestedUnregistered implements Provisioner {
-  name = '';
+class WithNestedUnregistered extends StubProvisioner {
   meta = { owner: 'team', extra: { helper: new Helper() } };
-  startup() {
-    return true;
-  }
-  shutdown() {
-    return true;
-  }
-  report() {
-    return [];
-  }
 }
 registerProvisioner(WithNestedUnregistered, 'snapshot-test:WithNestedUnregistered');
 
-class ReturnsFunction implements Provisioner {
-  name = '';
-  startup() {
+class ReturnsFunction extends StubProvisioner {
+  override startup() {
     return function makeClient() {
       return 'client';
     };
-  }
-  shutdown() {
-    return true;
-  }
-  report() {
-    return [];
   }
 }
 registerProvisioner(ReturnsFunction, 'snapshot-test:ReturnsFunction');
@@ -243,18 +181,11 @@ registerProvisioner(Credentials as unknown as ProvisionerClass, 'snapshot-test:C
 
 const seenCredentials: unknown[] = [];
 
-class WithCredentials implements Provisioner {
-  name = '';
+class WithCredentials extends StubProvisioner {
   credentials = new Credentials('svc');
-  startup() {
-    return true;
-  }
-  shutdown() {
+  override shutdown() {
     seenCredentials.push(this.credentials);
     return true;
-  }
-  report() {
-    return [];
   }
 }
 registerProvisioner(WithCredentials, 'snapshot-test:WithCredentials');
@@ -280,10 +211,34 @@ interface BadCase {
 
 const badCases: BadCase[] = [
   { title: 'a function field', make: () => new WithFunction(), className: 'WithFunction', path: 'onReady', reason: /is a function/ },
-  { title: 'a net.Socket field', make: () => new WithSocket(), className: 'WithSocket', path: 'conn', reason: /instance of Socket, which is not registered/ },
-  { title: 'a #private field', make: () => new WithPrivateField(), className: 'WithPrivateField', path: '#token', reason: /#private member/ },
-  { title: 'a #private method', make: () => new WithPrivateMethod(), className: 'WithPrivateMethod', path: '#compute', reason: /#private member/ },
-  { title: 'an unregistered class', make: () => new Unregistered(), className: 'Unregistered', path: undefined, reason: /class Unregistered is not registered/ },
+  {
+    title: 'a net.Socket field',
+    make: () => new WithSocket(),
+    className: 'WithSocket',
+    path: 'conn',
+    reason: /instance of Socket, which is not registered/,
+  },
+  {
+    title: 'a #private field',
+    make: () => new WithPrivateField(),
+    className: 'WithPrivateField',
+    path: '#token',
+    reason: /#private member/,
+  },
+  {
+    title: 'a #private method',
+    make: () => new WithPrivateMethod(),
+    className: 'WithPrivateMethod',
+    path: '#compute',
+    reason: /#private member/,
+  },
+  {
+    title: 'an unregistered class',
+    make: () => new Unregistered(),
+    className: 'Unregistered',
+    path: undefined,
+    reason: /class Unregistered is not registered/,
+  },
   {
     title: 'an unregistered class nested in a plain-object field',
     make: () => new WithNestedUnregistered(),

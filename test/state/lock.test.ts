@@ -1,67 +1,19 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { GroupState, Scheduler, StateFileError, StateLockedError, registerProvisioner, readStateFile, type Provisioner } from '../../src/index.js';
+import { GroupState, Scheduler, StateFileError, StateLockedError, readStateFile } from '../../src/index.js';
+import { spawnTs, type Child } from '../helpers/children.js';
+import { fixture, ROOT } from '../helpers/paths.js';
+import { Tagged } from '../helpers/provisioners.js';
+import { openError } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
 import { isRunning } from '../helpers/wait.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const HOLD_LOCK = join(ROOT, 'test/fixtures/hold-lock.ts');
-
-class Marker implements Provisioner {
-  name = '';
-  constructor(public tag: string) {}
-  startup() {
-    return { tag: this.tag };
-  }
-  shutdown() {
-    return true;
-  }
-  report() {
-    return [this.tag];
-  }
-}
-registerProvisioner(Marker, 'lock-test:Marker');
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Child {
-  proc: ChildProcessWithoutNullStreams;
-  pid: number;
-  /** Resolves once the process has exited (and was reaped) and its output is closed. */
-  exited: Promise<Exit>;
-  stdout(): string;
-  stderr(): string;
-}
-
-/** `node --import tsx <args>` in the project folder; killed with SIGKILL when the test ends if still running. */
-function spawnTs(args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<Exit>((resolve, reject) => {
-    proc.once('error', reject);
-    proc.once('close', (code, signal) => resolve({ code, signal }));
-  });
-  onTestFinished(async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    await exited.catch(() => undefined);
-  });
-  if (proc.pid === undefined) throw new Error(`could not spawn ${args.join(' ')}`);
-  return { proc, pid: proc.pid, exited, stdout: () => out, stderr: () => err };
-}
-
 /** Start hold-lock.ts on `stateFile` and resolve once it holds the lock (it says "ready"). */
 async function holdLock(stateFile: string): Promise<Child> {
-  const child = spawnTs([HOLD_LOCK, stateFile]);
+  const child = spawnTs([fixture('hold-lock.ts'), stateFile]);
   await new Promise<void>((resolve, reject) => {
     const onData = () => {
       if (child.stdout().includes(`ready ${child.pid}\n`)) {
@@ -75,16 +27,6 @@ async function holdLock(stateFile: string): Promise<Child> {
     );
   });
   return child;
-}
-
-async function openError(stateFile: string): Promise<unknown> {
-  return Scheduler.open({ stateFile }).then(
-    async (s) => {
-      await s.close();
-      return undefined;
-    },
-    (e: unknown) => e,
-  );
 }
 
 describe('a lock held by another process', () => {
@@ -120,7 +62,7 @@ describe('a lock held by another process', () => {
     const file = join(dir, 'state.json');
     // Something in the state for status to show.
     const setup = await Scheduler.open({ stateFile: file });
-    await setup.schedule('web', [new Marker('w')]);
+    await setup.schedule('web', [new Tagged('w')]);
     await setup.close();
     const before = await readFile(file);
 
@@ -182,7 +124,7 @@ describe('a lock held by another process', () => {
     const s = await Scheduler.open({ stateFile: file });
     try {
       expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
-      await s.schedule('after', [new Marker('a')]);
+      await s.schedule('after', [new Tagged('a')]);
       expect(Object.keys((await readStateFile(file))!.groups)).toEqual(['after']);
       // And now it is this process that keeps others out.
       const error = await openError(file);
@@ -205,7 +147,7 @@ describe('a lock held in this process', () => {
     onTestFinished(async () => {
       if (firstOpen) await first.close();
     });
-    await first.schedule('db', [new Marker('d')]);
+    await first.schedule('db', [new Tagged('d')]);
 
     const error = await openError(file);
     expect(error).toBeInstanceOf(StateLockedError);
@@ -214,7 +156,7 @@ describe('a lock held in this process', () => {
 
     // The refused open did not release or break the first one's lock.
     expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
-    await first.schedule('app', [new Marker('a')], { dependsOn: ['db'] });
+    await first.schedule('app', [new Tagged('a')], { dependsOn: ['db'] });
     expect(await openError(file)).toBeInstanceOf(StateLockedError);
 
     await first.close();
@@ -239,7 +181,10 @@ describe('a lock held in this process', () => {
 
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
-      expect(reasons.map((r) => r.name), reasons.map((r) => r.message).join('\n')).toEqual(['StateLockedError']);
+      expect(
+        reasons.map((r) => r.name),
+        reasons.map((r) => r.message).join('\n'),
+      ).toEqual(['StateLockedError']);
       expect(reasons[0]).not.toBeInstanceOf(StateFileError);
     }
     expect((await readdir(dir)).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp'))).toEqual([]);

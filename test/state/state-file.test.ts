@@ -2,38 +2,17 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import {
-  GroupState,
-  STATE_VERSION,
-  Scheduler,
-  StateFileError,
-  readStateFile,
-  registerProvisioner,
-  type Provisioner,
-} from '../../src/index.js';
+import { GroupState, STATE_VERSION, Scheduler, StateFileError, readStateFile } from '../../src/index.js';
+import { Tagged, TAGGED_ID } from '../helpers/provisioners.js';
+import { openError } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
-
-class Noop implements Provisioner {
-  name = '';
-  constructor(public tag: string) {}
-  startup() {
-    return { tag: this.tag };
-  }
-  shutdown() {
-    return true;
-  }
-  report() {
-    return [this.tag];
-  }
-}
-registerProvisioner(Noop, 'state-file-test:Noop');
 
 const validGroup = {
   name: 'db',
   dependsOn: [],
   state: 'pending',
   scheduledAt: '2024-01-01T00:00:00.000Z',
-  steps: [{ state: 'pending', provisioner: { class: 'state-file-test:Noop', fields: { json: { name: 'db', tag: 't' } } } }],
+  steps: [{ state: 'pending', provisioner: { class: TAGGED_ID, fields: { json: { name: 'db', tag: 't' } } } }],
 };
 
 function stateWith(groups: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
@@ -46,9 +25,21 @@ const refused: { title: string; text: string; message: RegExp }[] = [
   { title: 'of an unknown version', text: stateWith({}, { version: 99 }), message: /has version 99, but this Groundwork reads version 1/ },
   { title: 'a JSON array', text: '[]', message: /expected a JSON object at the top/ },
   { title: 'JSON null', text: 'null', message: /expected a JSON object at the top/ },
-  { title: 'a group with a bad state', text: stateWith({ db: { ...validGroup, state: 'exploded' } }), message: /`groups\.db\.state` is "exploded"/ },
-  { title: 'a group under the wrong name', text: stateWith({ db: { ...validGroup, name: 'app' } }), message: /`groups\.db\.name` is "app"/ },
-  { title: 'a group without steps', text: stateWith({ db: { ...validGroup, steps: undefined } }), message: /`groups\.db\.steps` is not an array/ },
+  {
+    title: 'a group with a bad state',
+    text: stateWith({ db: { ...validGroup, state: 'exploded' } }),
+    message: /`groups\.db\.state` is "exploded"/,
+  },
+  {
+    title: 'a group under the wrong name',
+    text: stateWith({ db: { ...validGroup, name: 'app' } }),
+    message: /`groups\.db\.name` is "app"/,
+  },
+  {
+    title: 'a group without steps',
+    text: stateWith({ db: { ...validGroup, steps: undefined } }),
+    message: /`groups\.db\.steps` is not an array/,
+  },
   {
     title: 'a step without a provisioner',
     text: stateWith({ db: { ...validGroup, steps: [{ state: 'done' }] } }),
@@ -63,13 +54,7 @@ describe('a bad state file is refused and left untouched', () => {
     await writeFile(file, text);
     const before = await readFile(file);
 
-    const error = await Scheduler.open({ stateFile: file }).then(
-      async (s) => {
-        await s.close();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await openError(file);
 
     expect(error).toBeInstanceOf(StateFileError);
     const e = error as StateFileError;
@@ -111,7 +96,7 @@ describe('durable writes', () => {
 
     const s = await Scheduler.open({ stateFile: file });
     try {
-      const added = await Promise.all(names.map((name) => s.schedule(name, [new Noop(name)])));
+      const added = await Promise.all(names.map((name) => s.schedule(name, [new Tagged(name)])));
       expect(added).toEqual(names.map(() => true));
 
       // Only the state file and our lock: every temp file was renamed into place.
@@ -144,7 +129,7 @@ describe('durable writes', () => {
     const file = join(dir, 'state.json');
     const s = await Scheduler.open({ stateFile: file });
     try {
-      await s.schedule('db', [new Noop('a')]);
+      await s.schedule('db', [new Tagged('a')]);
       const lockBefore = await readFile(`${file}.lock`, 'utf8');
       expect(JSON.parse(lockBefore)).toMatchObject({ pid: process.pid });
 
@@ -155,7 +140,7 @@ describe('durable writes', () => {
 
       // The lock is untouched and the scheduler still owns the file.
       expect(await readFile(`${file}.lock`, 'utf8')).toBe(lockBefore);
-      await s.schedule('app', [new Noop('b')], { dependsOn: ['db'] });
+      await s.schedule('app', [new Tagged('b')], { dependsOn: ['db'] });
       expect(Object.keys((await readStateFile(file))!.groups)).toEqual(['db', 'app']);
     } finally {
       await s.close();

@@ -1,9 +1,7 @@
 // groundworkGlobalSetup, called the way vitest calls a globalSetup: with a project whose provide() we capture.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect, onTestFinished, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
   defineConfig,
   groundworkGlobalSetup,
@@ -12,26 +10,24 @@ import {
   Scheduler,
   type GroundworkConfig,
   type LocalServiceOutput,
-  type Provisioner,
 } from '../../src/index.js';
-import { processStartTime, stopProcessGroup } from '../../src/provisioners/process-tree.js';
-import { tempDir } from '../helpers/temp.js';
+import { echo } from '../helpers/net.js';
+import { fixture } from '../helpers/paths.js';
+import { serviceWorkspace } from '../helpers/processes.js';
+import { StubProvisioner } from '../helpers/provisioners.js';
+import { stateGroups, stepFields } from '../helpers/state.js';
 import { isRunning } from '../helpers/wait.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-
 /** Appends a line to a file each time its startup runs: counts startups across runs. */
-class CountStartups implements Provisioner<unknown, { counted: string }> {
-  name = '';
-  constructor(public file: string) {}
-  startup() {
+class CountStartups extends StubProvisioner {
+  constructor(public file: string) {
+    super();
+  }
+  override startup() {
     appendFileSync(this.file, 'startup\n');
     return { counted: this.file };
   }
-  shutdown() {
-    return true;
-  }
-  report() {
+  override report() {
     return [this.file];
   }
 }
@@ -62,60 +58,10 @@ function fakeProject() {
   };
 }
 
-function stateGroups(stateFile: string): Record<string, { state: string }> {
-  return (JSON.parse(readFileSync(stateFile, 'utf8')) as { groups: Record<string, { state: string }> }).groups;
-}
-
-function echo(address: { host: string; port: number }, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: address.host, port: address.port });
-    let got = '';
-    socket.setEncoding('utf8');
-    socket.once('connect', () => socket.write(text));
-    socket.on('data', (chunk: string) => {
-      got += chunk;
-      if (got.length >= text.length) {
-        socket.end();
-        resolve(got);
-      }
-    });
-    socket.once('error', reject);
-  });
-}
-
-/** Safety net only: stop a leftover process group, with a direct SIGKILL if the library's stop did not end it. */
-async function forceStop(pid: number, startTime: number | undefined): Promise<void> {
-  await stopProcessGroup(pid, startTime, { graceMs: 0 }).catch(() => {});
-  if (!isRunning(pid)) return;
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/** Temp state, plus a safety net run before the folder is removed: tear down the state, stop any pid seen. */
+/** Temp state and a safety net (see serviceWorkspace), plus a file for CountStartups. */
 async function workspace() {
-  const dir = await tempDir('groundwork-setup-');
-  const stateFile = join(dir, 'state.json');
-  const pids: { pid: number; startTime: number | undefined }[] = [];
-  onTestFinished(async () => {
-    try {
-      if (existsSync(stateFile)) {
-        const s = await Scheduler.open({ stateFile });
-        try {
-          await s.teardown({ force: true });
-        } finally {
-          await s.close();
-        }
-      }
-    } finally {
-      for (const p of pids) if (p.startTime !== undefined && processStartTime(p.pid) === p.startTime) await forceStop(p.pid, p.startTime);
-    }
-  });
-  return { dir, stateFile, counterFile: join(dir, 'startups.txt'), track: (pid: number) => void pids.push({ pid, startTime: processStartTime(pid) }) };
+  const ws = await serviceWorkspace('groundwork-setup-');
+  return { ...ws, counterFile: join(ws.dir, 'startups.txt') };
 }
 
 test('provides the outputs of the named groups (loaded from a config file); its teardown stops them and empties the state', async () => {
@@ -136,9 +82,7 @@ test('provides the outputs of the named groups (loaded from a config file); its 
   const groups = stateGroups(stateFile);
   expect(Object.keys(groups).sort()).toEqual(['app', 'db']);
   expect(groups.db?.state).toBe('provisioned');
-  const dbPid = (
-    JSON.parse(readFileSync(stateFile, 'utf8')) as { groups: { db: { steps: { provisioner: { fields: { json: { pid: number } } } }[] } } }
-  ).groups.db.steps[0]!.provisioner.fields.json.pid;
+  const dbPid = stepFields(stateFile, 'db', 0).pid as number;
   track(dbPid);
   expect(isRunning(dbPid)).toBe(true);
   // The state is not locked while the tests run.

@@ -13,11 +13,15 @@ test('a child vitest provisions the groups, its test injects their outputs, and 
   const dir = await tempDir();
   const state = join(dir, 'state.json');
   const pids = join(dir, 'pids.txt');
-  const result = await execa(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/fixtures/hook-project/vitest.config.ts'], {
-    cwd: root,
-    env: { GW_STATE: state, GW_PIDS: pids, CI: 'true' },
-    reject: false,
-  });
+  const result = await execa(
+    process.execPath,
+    [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/fixtures/hook-project/vitest.config.ts'],
+    {
+      cwd: root,
+      env: { GW_STATE: state, GW_PIDS: pids, CI: 'true' },
+      reject: false,
+    },
+  );
   expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
   expect(result.stdout).toContain('1 passed');
 
