@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadConfig, type ResolvedConfig } from '../config/load.js';
+import { selectGroups } from '../config/select.js';
 import { ConfigError, ErrorCode, GroundworkError, StateLockedError } from '../errors.js';
 import { toMermaid } from '../scheduler/graph.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -80,8 +81,8 @@ async function runTask(scheduler: Scheduler, args: CliArgs, config: ResolvedConf
       for (const g of args.groups) {
         if (!known.has(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${[...known].join(', ') || '(none)'}.`);
       }
-      await scheduler.scheduleAll(config?.groups ?? []);
       const targets = args.groups.length > 0 ? args.groups : (config?.groups.map((g) => g.name) ?? []);
+      if (config) await scheduler.scheduleAll(selectGroups(config, targets));
       const summary = await scheduler.run({ groups: targets, signal: io.signal });
       io.out('');
       for (const g of summary.groups) io.out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);

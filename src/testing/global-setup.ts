@@ -3,7 +3,7 @@ import type { GroundworkConfig } from '../config/define.js';
 import { loadConfig, resolveConfig, DEFAULT_CONFIG_FILE, type ResolvedConfig } from '../config/load.js';
 import { GroupFailedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { dependencyClosure } from '../scheduler/graph.js';
+import { selectGroups } from '../config/select.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 
 declare module 'vitest' {
@@ -58,9 +58,7 @@ export function groundworkGlobalSetup(options: GlobalSetupOptions = {}) {
         const leftovers = await scheduler.teardown({ force: true });
         if (!leftovers.ok) throw new Error(`Could not tear down groups left by an earlier run: ${JSON.stringify(leftovers.failed)}`);
       }
-      const byName = new Map(config.groups.map((g) => [g.name, g]));
-      const wanted = dependencyClosure(targets, (n) => byName.get(n)?.dependsOn ?? []);
-      await scheduler.scheduleAll(config.groups.filter((g) => wanted.has(g.name)));
+      await scheduler.scheduleAll(selectGroups(config, targets));
       const summary = await scheduler.run({ groups: targets });
       if (!summary.ok) {
         const bad = summary.groups.find((g) => g.state !== 'provisioned')!;
