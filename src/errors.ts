@@ -121,6 +121,8 @@ export interface LockOwner {
   pid: number;
   host: string;
   since: string;
+  /** The owner's start time (see processStartTime), so a reused pid is not taken for the owner. */
+  startTime?: number;
 }
 
 export class StateLockedError extends GroundworkError {
@@ -131,7 +133,8 @@ export class StateLockedError extends GroundworkError {
     super(
       ErrorCode.Locked,
       `State file ${file} is locked by pid ${owner.pid} (${owner.host}, since ${owner.since}). ` +
-        `Wait for that process to finish; if it is gone, its lock is taken over automatically on the next run.`,
+        `Wait for that process to finish. A lock whose process has exited on this host is taken over automatically; ` +
+        `if the owner ran on another host and is gone, delete ${file}.lock.`,
     );
   }
 }

@@ -4,7 +4,8 @@ import { execa } from 'execa';
 import { ConfigError } from '../errors.js';
 import type { Provisioner, ProvisionerContext } from './contract.js';
 import { freePort, waitForPort } from './net.js';
-import { isSameProcessAlive, processStartTime, stopProcessGroup } from './process-tree.js';
+import { isSameProcessAlive, processStartTime } from '../os/process-info.js';
+import { stopProcessGroup } from './process-tree.js';
 import { render, renderAll, renderEnv } from './template.js';
 
 export interface LocalServiceOptions {
@@ -138,11 +139,16 @@ export class LocalService implements Provisioner<unknown, LocalServiceOutput> {
   }
 
   report(): string[] {
-    const cmd = [this.command, ...(this.resolvedArgs ?? this.args)].join(' ');
+    const cmd = [this.command, ...(this.resolvedArgs ?? this.args)].map(quote).join(' ');
     if (this.pid === undefined) return [`${cmd} (not running)`];
     const state = isSameProcessAlive(this.pid, this.startTime) ? 'running' : 'gone';
     return [`${cmd}`, `pid ${this.pid} ${state}, ${this.host}:${this.boundPort}`];
   }
+}
+
+// For report lines that can be pasted into a shell.
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 async function logTail(file: string | undefined): Promise<string> {

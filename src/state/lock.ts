@@ -2,6 +2,7 @@ import { link, open, readFile, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { StateFileError, StateLockedError, type LockOwner } from '../errors.js';
+import { isSameProcessAlive, processStartTime } from '../os/process-info.js';
 
 /**
  * An exclusive lock next to the state file (`<file>.lock`, created with O_EXCL),
@@ -18,6 +19,8 @@ export class StateLock {
 
   async acquire(): Promise<void> {
     const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    const startTime = processStartTime(process.pid);
+    if (startTime !== undefined) me.startTime = startTime;
     // Write the owner to a temp file first and link it into place: the lock
     // appears atomically with its content, so a reader never sees it half-written.
     const tmp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
@@ -42,7 +45,7 @@ export class StateLock {
         const text = await readFile(this.path, 'utf8').catch(() => undefined);
         if (text === undefined) continue; // released between our link and read
         const owner = parseOwner(text);
-        if (owner && (owner.host !== me.host || isAlive(owner.pid))) throw new StateLockedError(this.stateFile, owner);
+        if (owner && (owner.host !== me.host || isAlive(owner))) throw new StateLockedError(this.stateFile, owner);
         // Its owner is gone (kill -9 leaves the lock behind): remove it if it is still the same lock.
         const again = await readFile(this.path, 'utf8').catch(() => undefined);
         if (again === text) await unlink(this.path).catch(() => {});
@@ -66,6 +69,7 @@ function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>;
     if (typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.since === 'string') {
+      if (value.startTime !== undefined && typeof value.startTime !== 'number') return undefined;
       return value as LockOwner;
     }
   } catch {
@@ -74,11 +78,12 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
-function isAlive(pid: number): boolean {
+function isAlive(owner: LockOwner): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(owner.pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // The pid exists; it is the owner unless it was reused by a later process.
+  return owner.startTime === undefined || isSameProcessAlive(owner.pid, owner.startTime);
 }

@@ -1,59 +1,33 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { execa } from 'execa';
+// Ctrl-C (or SIGTERM) during `provision`: the in-flight step is cancelled through
+// its AbortSignal and recorded, its half-started process stopped, the lock released.
+import { existsSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import type { StateData } from '../../src/index.js';
-import { tempDir } from '../helpers/temp.js';
-import { isRunning, waitForFile } from '../helpers/wait.js';
+import { spawnTs } from '../helpers/children.js';
+import { fixture } from '../helpers/paths.js';
+import { serviceWorkspace } from '../helpers/processes.js';
+import { readRawState, waitForStepField } from '../helpers/state.js';
+import { isRunning } from '../helpers/wait.js';
 
-const root = join(import.meta.dirname, '..', '..');
+test.for(['SIGINT', 'SIGTERM'] as const)(
+  '%s during provision cancels the in-flight step, records it, stops its process and exits 130',
+  async (signal) => {
+    const { stateFile, track } = await serviceWorkspace('groundwork-sigint-');
+    const cli = spawnTs(['tasks.ts', 'provision', '--config', fixture('sigint-config.ts'), '--state', stateFile]);
 
-test('Ctrl-C during provision cancels the in-flight step, records it, stops its process and exits 130', async () => {
-  const dir = await tempDir();
-  const state = join(dir, 'state.json');
-  const cli = execa(
-    process.execPath,
-    ['--import', 'tsx', 'tasks.ts', 'provision', '--config', 'test/fixtures/sigint-config.ts', '--state', state],
-    {
-      cwd: root,
-      reject: false,
-    },
-  );
-  try {
-    // Wait until the service's pid is checkpointed: it is started and waiting on its port.
-    const pidOf = (text: string): number | undefined => {
-      try {
-        const fields = (JSON.parse(text) as StateData).groups.slow?.steps[0]?.provisioner.fields.json as { pid?: number } | undefined;
-        return fields?.pid ?? undefined;
-      } catch {
-        return undefined;
-      }
-    };
-    const pid = pidOf(await waitForFile(state, (text) => pidOf(text) !== undefined));
-    expect(pid).toBeTypeOf('number');
+    // Once the pid is checkpointed, the service is started and LocalService waits on its port.
+    const pid = (await waitForStepField(stateFile, 'slow', 0, 'pid')) as number;
+    track(pid);
+    cli.proc.kill(signal);
+    expect((await cli.exited).code).toBe(130);
+    expect(cli.stderr()).toContain(`Interrupted (${signal})`);
 
-    cli.kill('SIGINT');
-    const result = await cli;
-    expect(result.exitCode).toBe(130);
-    expect(result.stderr).toContain('Interrupted');
-
-    const after = JSON.parse(await readFile(state, 'utf8')) as StateData;
-    expect(after.groups.slow!.state).toBe('failed');
-    expect(after.groups.slow!.error?.message).toMatch(/interrupted|abort/i);
-    expect(after.groups.after!.state).toBe('blocked'); // never started: its dependency did not provision
-    expect(after.groups.after!.steps[0]!.state).toBe('pending');
-    expect(isRunning(pid!)).toBe(false); // the half-started service was stopped
-    expect(await readFile(`${state}.lock`, 'utf8').catch(() => 'gone')).toBe('gone');
-  } finally {
-    cli.kill('SIGKILL');
-    await cli;
-    await execa(
-      process.execPath,
-      ['--import', 'tsx', 'tasks.ts', 'teardown', '--force', '--config', 'test/fixtures/sigint-config.ts', '--state', state],
-      {
-        cwd: root,
-        reject: false,
-      },
-    );
-  }
-});
+    const after = readRawState(stateFile).groups;
+    expect(after.slow!.state).toBe('failed');
+    expect((after.slow as { error?: { message: string } }).error?.message).toContain(`interrupted by ${signal}`);
+    expect(after.after!.state).toBe('blocked'); // never started: its dependency did not provision
+    expect(after.after!.steps[0]!.state).toBe('pending');
+    expect(isRunning(pid)).toBe(false); // the half-started service was stopped
+    expect(isRunning(cli.pid)).toBe(false);
+    expect(existsSync(`${stateFile}.lock`)).toBe(false); // released
+  },
+);

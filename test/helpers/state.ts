@@ -1,6 +1,7 @@
 // Reading a state file directly, independently of the library's own reader.
 import { readFileSync } from 'node:fs';
 import { Scheduler } from '../../src/index.js';
+import { waitForFile } from './wait.js';
 
 export interface RawStep {
   state: string;
@@ -44,4 +45,16 @@ export function openError(stateFile: string): Promise<unknown> {
     },
     (e: unknown) => e,
   );
+}
+
+/** Wait (on the file, no sleeping) until a step's snapshot has `field` set, and return it. */
+export async function waitForStepField(stateFile: string, group: string, step: number, field: string): Promise<unknown> {
+  const read = (text: string): unknown => {
+    try {
+      return (JSON.parse(text) as RawState).groups[group]?.steps[step]?.provisioner.fields.json[field] ?? undefined;
+    } catch {
+      return undefined; // not written yet
+    }
+  };
+  return read(await waitForFile(stateFile, (text) => read(text) !== undefined));
 }

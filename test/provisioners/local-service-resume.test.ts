@@ -4,22 +4,15 @@ import { expect, test } from 'vitest';
 import { spawnTs } from '../helpers/children.js';
 import { fixture } from '../helpers/paths.js';
 import { serviceWorkspace } from '../helpers/processes.js';
-import { stepFields } from '../helpers/state.js';
-import { isRunning, waitForFile } from '../helpers/wait.js';
+import { stepFields, waitForStepField } from '../helpers/state.js';
+import { isRunning } from '../helpers/wait.js';
 
 test('a LocalService started before a kill -9 is adopted on resume, not started twice, and torn down', async () => {
   const { stateFile, track } = await serviceWorkspace('groundwork-adopt-');
   const cli = (...args: string[]) => spawnTs(['tasks.ts', ...args, '--config', fixture('service-slow-config.ts'), '--state', stateFile]);
 
   const first = cli('provision');
-  const pidIn = (text: string): number | undefined => {
-    try {
-      return JSON.parse(text).groups.slow.steps[0].provisioner.fields.json.pid ?? undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const pid = pidIn(await waitForFile(stateFile, (text) => pidIn(text) !== undefined))!;
+  const pid = (await waitForStepField(stateFile, 'slow', 0, 'pid')) as number;
   track(pid); // safety net, should the test fail half-way
   first.proc.kill('SIGKILL');
   expect((await first.exited).signal).toBe('SIGKILL');

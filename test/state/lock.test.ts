@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, onTestFinished, test } from 'vitest';
@@ -188,5 +189,28 @@ describe('a lock held in this process', () => {
       expect(reasons[0]).not.toBeInstanceOf(StateFileError);
     }
     expect((await readdir(dir)).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('a lock whose pid was reused', () => {
+  test('is taken over when the live pid has another start time, and kept when it is the owner', async () => {
+    const dir = await tempDir();
+    const stateFile = join(dir, 'state.json');
+    const lock = `${stateFile}.lock`;
+    // A live pid (this very process) but the start time of some earlier process: the owner is gone.
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00.000Z', startTime: 1 }));
+    const scheduler = await Scheduler.open({ stateFile });
+    const owner = JSON.parse(await readFile(lock, 'utf8')) as { pid: number; startTime: number; since: string };
+    expect(owner.since).not.toBe('2020-01-01T00:00:00.000Z');
+    expect(owner.startTime).toBeGreaterThan(1);
+
+    // The same pid with its real start time is the live owner: refused.
+    const refused = await Scheduler.open({ stateFile }).then(
+      (s) => s.close().then(() => undefined),
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(StateLockedError);
+    await scheduler.close();
+    expect(existsSync(lock)).toBe(false);
   });
 });
