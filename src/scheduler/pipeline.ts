@@ -65,13 +65,7 @@ export async function provisionGroup(rt: Runtime, name: string, signal: AbortSig
       // The next step sees exactly what a resumed run would see.
       input = reviveValue(outputSnapshot, registry);
     } catch (cause) {
-      const error =
-        cause instanceof StepFailedError
-          ? cause
-          : new StepFailedError(`Group "${name}" step ${step + 1} (${where.provisioner}) failed: ${describeError(cause)}`, {
-              ...where,
-              cause,
-            });
+      const error = stepError(cause, where, signal);
       await recordFailure(rt, name, step, provisioner, error);
       events.emit('step:fail', { ...where, error });
       events.emit('group:fail', { group: name, error });
@@ -109,4 +103,13 @@ async function recordFailure(
     });
   }
   await rt.ledger.moveGroup(name, GroupState.Failed, { error: errorRecord(error, step), finishedAt: rt.now().toISOString() });
+}
+
+// A step that fails because the run was cancelled says so, with the reason
+// (e.g. "interrupted by SIGINT"), whatever error the provisioner surfaced.
+function stepError(cause: unknown, where: { group: string; step: number; provisioner: string }, signal: AbortSignal): StepFailedError {
+  if (cause instanceof StepFailedError) return cause;
+  const label = `Group "${where.group}" step ${where.step + 1} (${where.provisioner})`;
+  const message = signal.aborted ? `${label} was cancelled: ${describeError(signal.reason)}` : `${label} failed: ${describeError(cause)}`;
+  return new StepFailedError(message, { ...where, cause });
 }
