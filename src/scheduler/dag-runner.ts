@@ -34,7 +34,9 @@ export function runDag(run: DagRun): Promise<Map<string, NodeOutcome>> {
   const outcome = new Map<string, NodeOutcome>();
   const waitingOn = new Map<string, number>();
   const successors = new Map<string, string[]>();
+  // A queue as an array and a read index: shift() is O(n) on large arrays.
   const ready: string[] = [];
+  let head = 0;
   let running = 0;
 
   for (const node of nodes) {
@@ -51,7 +53,7 @@ export function runDag(run: DagRun): Promise<Map<string, NodeOutcome>> {
   return new Promise((resolve, reject) => {
     const finishIfIdle = () => {
       if (running > 0) return;
-      if (ready.length > 0 && !run.signal?.aborted) return;
+      if (head < ready.length && !run.signal?.aborted) return;
       for (const node of nodes) if (!outcome.has(node)) outcome.set(node, NodeOutcome.NotStarted);
       resolve(outcome);
     };
@@ -70,8 +72,8 @@ export function runDag(run: DagRun): Promise<Map<string, NodeOutcome>> {
     };
 
     const pump = () => {
-      while (running < run.concurrency && ready.length > 0 && !run.signal?.aborted) {
-        const node = ready.shift()!;
+      while (running < run.concurrency && head < ready.length && !run.signal?.aborted) {
+        const node = ready[head++]!;
         running++;
         run
           .execute(node)
