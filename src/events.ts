@@ -50,6 +50,10 @@ export class SchedulerEvents {
     this.#listeners.get(event)?.delete(listener as (payload: never) => void);
   }
 
+  listenerCount(event: SchedulerEventName): number {
+    return this.#listeners.get(event)?.size ?? 0;
+  }
+
   emit<E extends SchedulerEventName>(event: E, payload: SchedulerEventMap[E]): void {
     const set = this.#listeners.get(event);
     if (!set) return;

@@ -1,7 +1,7 @@
 // The public surface of Groundwork. Everything else is internal.
 
 export { Scheduler } from './scheduler/scheduler.js';
-export type { SchedulerOptions, GroupSpec, RunOptions, DeprovisionOptions, TeardownOptions } from './scheduler/options.js';
+export type { SchedulerOptions, GroupSpec, RunOptions, DeprovisionOptions, TeardownOptions, WaitForOptions } from './scheduler/options.js';
 export type { RunSummary, GroupResult } from './scheduler/provision-run.js';
 export type { TeardownSummary } from './scheduler/teardown-run.js';
 export { statusReport, STATUS_VERSION } from './scheduler/status.js';

@@ -38,3 +38,9 @@ export interface TeardownOptions {
   force?: boolean;
   signal?: AbortSignal;
 }
+
+export interface WaitForOptions {
+  groups: readonly string[];
+  /** Stop waiting (reject with its reason) when it aborts. */
+  signal?: AbortSignal;
+}

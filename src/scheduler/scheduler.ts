@@ -16,7 +16,7 @@ import { Ledger } from '../state/ledger.js';
 import type { StateStore } from '../state/store.js';
 import type { GroupRecord } from '../state/types.js';
 import { dependentClosure, toMermaid } from './graph.js';
-import type { DeprovisionOptions, GroupSpec, RunOptions, SchedulerOptions, TeardownOptions } from './options.js';
+import type { DeprovisionOptions, GroupSpec, RunOptions, SchedulerOptions, TeardownOptions, WaitForOptions } from './options.js';
 import { planGroups } from './plan.js';
 import { provisionRun, type RunSummary } from './provision-run.js';
 import { finalOutput, type Runtime } from './runtime.js';
@@ -122,10 +122,15 @@ export class Scheduler implements AsyncDisposable {
 
   /**
    * Resolves when all `groups` are provisioned; rejects at once if one failed,
-   * is blocked, or was never scheduled.
+   * is blocked, or was never scheduled. With `{ groups, signal }`, also rejects
+   * (with the signal's reason) when the signal aborts.
    */
-  waitFor(...groups: string[]): Promise<void> {
-    return waitForGroups(this.#rt, groups);
+  waitFor(...groups: string[]): Promise<void>;
+  waitFor(options: WaitForOptions): Promise<void>;
+  waitFor(...args: [WaitForOptions] | string[]): Promise<void> {
+    const [first] = args;
+    if (typeof first === 'object') return waitForGroups(this.#rt, first.groups, first.signal);
+    return waitForGroups(this.#rt, args as string[]);
   }
 
   /** The groups `group` depends on (empty for an unknown group). */

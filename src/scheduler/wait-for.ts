@@ -6,16 +6,17 @@ import type { Runtime } from './runtime.js';
  * Resolves when all `groups` are provisioned; rejects at once if one failed,
  * is blocked, or is unknown. Driven by the scheduler's events, no polling.
  */
-export function waitForGroups(rt: Runtime, groups: readonly string[]): Promise<void> {
+export function waitForGroups(rt: Runtime, groups: readonly string[], signal?: AbortSignal): Promise<void> {
   const { ledger, events } = rt;
   return new Promise((resolve, reject) => {
     const waiting = new Set<string>();
     const offs: Array<() => void> = [];
-    const settle = (error?: Error) => {
+    const settle = (error?: unknown) => {
       for (const off of offs) off();
       if (error) reject(error);
       else resolve();
     };
+    if (signal?.aborted) return settle(signal.reason);
     for (const name of groups) {
       const record = ledger.get(name);
       if (!record) return settle(new UnknownGroupError(name, ledger.names()));
@@ -24,6 +25,11 @@ export function waitForGroups(rt: Runtime, groups: readonly string[]): Promise<v
       if (record.state !== GroupState.Provisioned) waiting.add(name);
     }
     if (waiting.size === 0) return settle();
+    if (signal) {
+      const onAbort = () => settle(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      offs.push(() => signal.removeEventListener('abort', onAbort));
+    }
     offs.push(
       events.on('group:finish', ({ group }) => {
         if (waiting.delete(group) && waiting.size === 0) settle();

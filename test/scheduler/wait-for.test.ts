@@ -151,4 +151,20 @@ describe('waitFor', () => {
     await within(s.waitFor('flaky'), 'waitFor(flaky) on the re-run');
     expect((await run).ok).toBe(true);
   });
+
+  test('with a signal, stops waiting when it aborts and leaves no listener behind', async () => {
+    await using s = await Scheduler.open({ stateFile: await newStateFile() });
+    await s.schedule('a', [new GwStep('a1')]); // scheduled, never run: plain waitFor would wait forever
+    const controller = new AbortController();
+    const waited = s.waitFor({ groups: ['a'], signal: controller.signal });
+    expect(await settledState(waited)).toBe('pending');
+    expect(s.events.listenerCount('group:finish')).toBe(1);
+    controller.abort(new Error('test gave up'));
+    expect(await caught(waited)).toEqual(new Error('test gave up'));
+    for (const event of ['group:finish', 'group:fail', 'group:blocked'] as const) expect(s.events.listenerCount(event)).toBe(0);
+
+    expect((await s.run()).ok).toBe(true);
+    await within(s.waitFor({ groups: ['a'] }), 'waitFor with options and no signal');
+    await expect(s.waitFor({ groups: ['a'], signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow('already');
+  });
 });
