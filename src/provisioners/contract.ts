@@ -34,7 +34,7 @@ export interface Provisioner<Input = unknown, Output = unknown> {
   shutdown(ctx: ProvisionerContext): unknown;
   /** Lines shown in status output. */
   report(): string[];
-  /** Called after revival from a snapshot (the constructor is not called). */
+  /** Called after revival from a snapshot (the constructor is not called); also for status, so no side effects. */
   revive?(): void;
 }
 
