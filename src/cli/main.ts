@@ -91,10 +91,8 @@ async function runTask(scheduler: Scheduler, args: CliArgs, config: ResolvedConf
       return summary.ok ? ExitCode.Ok : ExitCode.Failed;
     }
     case 'deprovision': {
-      for (const group of dependentsFirst(args.groups, scheduler)) {
-        const forced = await scheduler.deprovision(group, { force: args.force, cascade: args.cascade, signal: io.signal });
-        for (const f of forced) io.err(`warning: ${f.message}`);
-      }
+      const forced = await scheduler.deprovision(args.groups, { force: args.force, cascade: args.cascade, signal: io.signal });
+      for (const f of forced) io.err(`warning: ${f.message}`);
       return ExitCode.Ok;
     }
     case 'teardown': {
@@ -124,19 +122,6 @@ async function graph(config: ResolvedConfig | undefined, stateFile: string, io: 
   for (const g of Object.values((await readStateFile(stateFile))?.groups ?? {})) if (!nodes.has(g.name)) nodes.set(g.name, g.dependsOn);
   io.out(toMermaid([...nodes].map(([name, dependsOn]) => ({ name, dependsOn }))));
   return ExitCode.Ok;
-}
-
-/** Order the named groups so that a group comes before the groups it depends on. */
-function dependentsFirst(groups: readonly string[], scheduler: Scheduler): string[] {
-  const left = new Set(groups);
-  const order: string[] = [];
-  while (left.size > 0) {
-    const next =
-      [...left].find((g) => ![...left].some((other) => other !== g && scheduler.dependenciesOf(other).includes(g))) ?? [...left][0]!;
-    order.push(next);
-    left.delete(next);
-  }
-  return order;
 }
 
 function reportError(error: unknown, io: CliIo): number {

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
 import type { GroupSpec } from '../scheduler/options.js';
 import { validateGraph } from '../scheduler/graph.js';
+import { assertGroupName } from '../scheduler/validate-group.js';
 import { DEFAULT_STATE_FILE } from '../state/file-store.js';
 import type { GroundworkConfig } from './define.js';
 
@@ -48,7 +49,7 @@ export function resolveConfig(value: unknown, file?: string): ResolvedConfig {
     fail('groups', 'an object of groups by name', config.groups);
   }
   const groups: GroupSpec[] = Object.entries(config.groups).map(([name, group]) => {
-    if (!/^[A-Za-z][\w.-]*$/.test(name)) fail(`groups["${name}"]`, 'named with a letter, then letters, digits, "_", "." or "-"', name);
+    assertGroupName(name, `groups["${name}"]`);
     if (typeof group !== 'object' || group === null) fail(`groups.${name}`, 'an object', group);
     const dependsOn = group.dependsOn ?? [];
     if (!Array.isArray(dependsOn)) fail(`groups.${name}.dependsOn`, 'an array of group names', dependsOn);

@@ -133,37 +133,38 @@ export class Scheduler implements AsyncDisposable {
     return waitForGroups(this.#rt, args as string[]);
   }
 
-  /** The groups `group` depends on (empty for an unknown group). */
-  dependenciesOf(group: string): readonly string[] {
-    return this.#rt.ledger.get(group)?.dependsOn ?? [];
-  }
-
   /** The final output of a provisioned group (its last startup's return value). */
   output(group: string): unknown {
     return finalOutput(this.#rt, this.#require(group));
   }
 
   /**
-   * Deprovision one group: its provisioners' shutdowns in reverse order, then
-   * it leaves the state. Refused while other groups depend on it, unless `cascade`.
+   * Deprovision one or more groups: each group's shutdowns in reverse order,
+   * then it leaves the state; several groups go dependents first. Refused while
+   * groups outside the set depend on them, unless `cascade` (which adds those).
    * Returns the shutdown failures gone past with `force`.
    */
-  async deprovision(name: string, options: DeprovisionOptions = {}): Promise<ShutdownFailedError[]> {
-    this.#require(name);
-    return this.#exclusive('deprovision', () => this.#deprovision(name, options));
+  async deprovision(groups: string | readonly string[], options: DeprovisionOptions = {}): Promise<ShutdownFailedError[]> {
+    const names = typeof groups === 'string' ? [groups] : [...groups];
+    for (const name of names) this.#require(name);
+    return this.#exclusive('deprovision', () => this.#deprovision(names, options));
   }
 
-  async #deprovision(name: string, options: DeprovisionOptions): Promise<ShutdownFailedError[]> {
+  async #deprovision(names: string[], options: DeprovisionOptions): Promise<ShutdownFailedError[]> {
     const { ledger } = this.#rt;
     const signal = options.signal ?? new AbortController().signal;
     const force = options.force ?? false;
-    const dependents = ledger.dependentsOf(name);
-    if (dependents.length > 0 && !options.cascade) throw new HasDependentsError(name, dependents);
-    if (dependents.length === 0) return deprovisionGroup(this.#rt, name, { force, signal });
-    const cascade = dependentClosure([name], ledger.records());
-    const summary = await teardownRun(this.#rt, { groups: [...cascade], force, concurrency: this.concurrency, signal });
+    const targets = options.cascade ? dependentClosure(names, ledger.records()) : new Set(names);
+    for (const name of targets) {
+      const outside = ledger.dependentsOf(name).filter((d) => !targets.has(d));
+      if (outside.length > 0) throw new HasDependentsError(name, outside);
+    }
+    const [only] = targets;
+    if (targets.size === 1) return deprovisionGroup(this.#rt, only!, { force, signal });
+    // Several groups: the teardown mechanism orders them, dependents first.
+    const summary = await teardownRun(this.#rt, { groups: [...targets], force, concurrency: this.concurrency, signal });
     const failed = summary.failed[0];
-    if (failed) throw new GroupFailedError(`Cascade deprovision of "${name}" stopped: ${failed.error}`, failed.group);
+    if (failed) throw new GroupFailedError(`Deprovision of ${names.join(', ')} stopped: ${failed.error}`, failed.group);
     return summary.forcedFailures;
   }
 

@@ -1,9 +1,9 @@
 import SuperJSON, { type SuperJSONResult, type SuperJSONValue } from 'superjson';
+import { ConfigError } from '../errors.js';
+import type { ProvisionerClass } from '../provisioners/contract.js';
 import { reviveInstance, savedFields } from './fields.js';
 
 type Json = SuperJSONResult['json'];
-import { ConfigError } from '../errors.js';
-import type { ProvisionerClass } from '../provisioners/contract.js';
 
 /**
  * Maps provisioner classes to stable ids, so a snapshot can name its class and

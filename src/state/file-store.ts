@@ -19,7 +19,6 @@ export class JsonFileStore implements StateStore {
   readonly location: string;
   readonly dataDir: string;
   readonly #lock: StateLock;
-  readonly #file: DurableJsonFile<StateData>;
   readonly #db: Low<StateData>;
   #open = false;
 
@@ -27,8 +26,7 @@ export class JsonFileStore implements StateStore {
     this.location = resolve(file);
     this.dataDir = join(dirname(this.location), 'data');
     this.#lock = new StateLock(this.location);
-    this.#file = new DurableJsonFile<StateData>(this.location);
-    this.#db = new Low(this.#file, emptyState());
+    this.#db = new Low(new DurableJsonFile<StateData>(this.location), emptyState());
   }
 
   async open(): Promise<StateData> {
@@ -36,8 +34,8 @@ export class JsonFileStore implements StateStore {
     await this.#lock.acquire();
     try {
       // Not Low.read(): it would take a file holding `null` for a missing one.
-      const { found, value } = await this.#file.readRaw();
-      if (found) this.#db.data = validateState(this.location, value);
+      const data = await readStateFile(this.location);
+      if (data) this.#db.data = data;
     } catch (error) {
       await this.#lock.release();
       throw error;
@@ -48,7 +46,7 @@ export class JsonFileStore implements StateStore {
 
   async putGroups(records: readonly GroupRecord[]): Promise<void> {
     this.#assertOpen();
-    for (const record of records) this.#db.data.groups[record.name] = structuredClone(record);
+    for (const record of records) this.#db.data.groups[record.name] = record;
     await this.#db.write();
   }
 

@@ -79,11 +79,12 @@ function parseOwner(text: string): LockOwner | undefined {
 }
 
 function isAlive(owner: LockOwner): boolean {
+  // With its start time we can tell the owner from a process that reused its pid.
+  if (owner.startTime !== undefined) return isSameProcessAlive(owner.pid, owner.startTime);
   try {
     process.kill(owner.pid, 0);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  // The pid exists; it is the owner unless it was reused by a later process.
-  return owner.startTime === undefined || isSameProcessAlive(owner.pid, owner.startTime);
 }

@@ -15,7 +15,7 @@ export class MemoryStore implements StateStore {
   }
 
   async putGroups(records: readonly GroupRecord[]): Promise<void> {
-    for (const record of records) this.#data.groups[record.name] = structuredClone(record);
+    for (const record of records) this.#data.groups[record.name] = record;
   }
 
   async deleteGroup(name: string): Promise<void> {

@@ -12,7 +12,11 @@ export interface StateStore {
   readonly dataDir: string;
   /** Take exclusive ownership and load the state (an empty one if there is none). */
   open(): Promise<StateData>;
-  /** Insert or replace these groups in one atomic write. */
+  /**
+   * Insert or replace these groups in one atomic write. Records are never
+   * changed after they are passed in (the ledger replaces, never mutates), so
+   * a store may keep them without copying.
+   */
   putGroups(records: readonly GroupRecord[]): Promise<void>;
   deleteGroup(name: string): Promise<void>;
   /** Release ownership. Idempotent. */

@@ -55,6 +55,25 @@ describe('deprovision', () => {
     expect(() => s.output('g')).toThrow(UnknownGroupError);
   });
 
+  test('several groups at once go dependents first; one left out that depends on them is refused', async () => {
+    const file = await newStateFile();
+    await using s = await provisioned(file, [
+      { name: 'a', provisioners: [new GwStep('a1')] },
+      { name: 'b', dependsOn: ['a'], provisioners: [new GwStep('b1')] },
+      { name: 'c', dependsOn: ['b'], provisioners: [new GwStep('c1')] },
+    ]);
+
+    const refused = await caught(s.deprovision(['a', 'b']));
+    expect(refused).toBeInstanceOf(HasDependentsError);
+    expect((refused as HasDependentsError).dependents).toEqual(['c']);
+    expect(callIds('shutdown')).toEqual([]);
+
+    // Listed dependencies first: the order comes from the graph, not the list.
+    expect(await s.deprovision(['a', 'b', 'c'])).toEqual([]);
+    expect(callIds('shutdown')).toEqual(['c1', 'b1', 'a1']);
+    expect(s.groups()).toEqual([]);
+  });
+
   test('a shutdown sees the fields its startup saved', async () => {
     const file = await newStateFile();
     await using s = await provisioned(file, [{ name: 'r', provisioners: [new GwResource('res')] }]);
