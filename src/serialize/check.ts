@@ -1,5 +1,4 @@
 import { savedFields } from './fields.js';
-import { privateMembers } from './private-members.js';
 import type { ProvisionerRegistry } from './registry.js';
 
 export interface Unserializable {
@@ -69,7 +68,7 @@ function walk(value: unknown, registry: ProvisionerRegistry, path: string, seen:
         reason: `is an instance of ${name}, which is not registered (call registerProvisioner(${name}) or store plain data)`,
       };
     }
-    const hidden = privateMembers(ctor);
+    const hidden = registry.privateMembersOf(ctor);
     if (hidden.length > 0) {
       return {
         path: path === '' ? hidden[0]! : `${path}.${hidden[0]}`,

@@ -2,6 +2,7 @@ import SuperJSON, { type SuperJSONResult, type SuperJSONValue } from 'superjson'
 import { ConfigError } from '../errors.js';
 import type { ProvisionerClass } from '../provisioners/contract.js';
 import { reviveInstance, savedFields } from './fields.js';
+import { privateMembers } from './private-members.js';
 
 type Json = SuperJSONResult['json'];
 
@@ -13,6 +14,8 @@ export class ProvisionerRegistry {
   readonly superjson = new SuperJSON();
   readonly #byId = new Map<string, ProvisionerClass>();
   readonly #ids = new Map<ProvisionerClass, string>();
+  // Reading a class's source is costly and the answer never changes: once per class.
+  readonly #privateMembers = new Map<Function, string[]>();
 
   /** Register a class once; registering the same class under the same id again is a no-op. */
   register(Class: ProvisionerClass, id: string = Class.name): void {
@@ -45,6 +48,13 @@ export class ProvisionerRegistry {
       },
       `groundwork:${id}`,
     );
+  }
+
+  /** The `#private` members of a class (see private-members.ts), cached. */
+  privateMembersOf(Class: Function): string[] {
+    let names = this.#privateMembers.get(Class);
+    if (!names) this.#privateMembers.set(Class, (names = privateMembers(Class)));
+    return names;
   }
 
   idOf(Class: unknown): string | undefined {
