@@ -59,7 +59,7 @@ export class Scheduler implements AsyncDisposable {
       throw new ConfigError(`Expected \`concurrency\` to be an integer from 1 upwards, got ${JSON.stringify(concurrency)}.`);
     }
     const logger = options.logger ?? silentLogger;
-    const store = options.store ?? new JsonFileStore(options.stateFile ?? DEFAULT_STATE_FILE);
+    const store = options.store ?? new JsonFileStore(options.stateFile ?? DEFAULT_STATE_FILE, { logger });
     const data = await store.open();
     return new Scheduler(
       store,

@@ -2,6 +2,8 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { StateFileError } from '../errors.js';
+import { failpoint } from '../failpoints.js';
+import { syncFolder, writeAll } from './fsync.js';
 
 /**
  * A lowdb adapter that writes durably: a unique temp file, fsync, atomic
@@ -15,7 +17,10 @@ export class DurableJsonFile<T> implements Adapter<T> {
   #next: { data: T; done: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
   #counter = 0;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    private readonly stringify: (data: T) => string = (data) => JSON.stringify(data, null, 2),
+  ) {}
 
   /** lowdb's read: null for a missing file. */
   async read(): Promise<T | null> {
@@ -75,31 +80,23 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async #writeNow(data: T): Promise<void> {
-    const text = JSON.stringify(data, null, 2);
+    const text = Buffer.from(this.stringify(data), 'utf8');
     const dir = dirname(this.file);
     const tmp = join(dir, `.${basename(this.file)}.${process.pid}.${this.#counter++}.tmp`);
     try {
       const handle = await open(tmp, 'w', 0o600);
       try {
-        await handle.writeFile(text, 'utf8');
+        await writeAll(handle, text);
         await handle.sync();
       } finally {
         await handle.close();
       }
+      failpoint('snapshot-before-rename');
       await rename(tmp, this.file);
     } catch (error) {
       await rm(tmp, { force: true });
       throw new StateFileError(this.file, `Cannot write state file ${this.file}: ${(error as Error).message}`, error);
     }
     await syncFolder(dir);
-  }
-}
-
-async function syncFolder(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

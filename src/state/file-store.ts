@@ -1,74 +1,113 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Low } from 'lowdb';
-import { DurableJsonFile } from './durable-json-file.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { createJournal } from './journal/journal-file.js';
+import { Wal } from './journal/wal.js';
+import { journalPath, loadState, loadStateUnlocked } from './load.js';
 import { StateLock } from './lock.js';
+import { emptyData, SnapshotFile } from './snapshot.js';
 import type { StateStore } from './store.js';
-import { STATE_VERSION, type GroupRecord, type StateData } from './types.js';
-import { validateState } from './validate.js';
+import type { GroupRecord, StateData } from './types.js';
 
 export const DEFAULT_STATE_FILE = '.groundwork/state.json';
 
-function emptyState(): StateData {
-  return { version: STATE_VERSION, id: randomUUID(), createdAt: new Date().toISOString(), groups: {} };
+export interface JsonFileStoreOptions {
+  /** Told about recoveries, such as a torn journal tail that was dropped. */
+  logger?: Logger;
 }
 
-/** The state as one JSON file, written through lowdb with a durable, locked adapter. */
+/**
+ * The state as a lowdb JSON snapshot plus a write-ahead journal next to it
+ * (`<file>.journal`). Every change is one appended, fsync'd record; the
+ * journal is folded into the snapshot when it grows, and at close.
+ */
 export class JsonFileStore implements StateStore {
   readonly location: string;
   readonly dataDir: string;
   readonly #lock: StateLock;
-  readonly #db: Low<StateData>;
-  #open = false;
+  readonly #snapshot: SnapshotFile;
+  readonly #logger: Logger;
+  #wal: Wal | undefined;
+  #data: StateData | undefined;
 
-  constructor(file: string = DEFAULT_STATE_FILE) {
+  constructor(file: string = DEFAULT_STATE_FILE, options: JsonFileStoreOptions = {}) {
     this.location = resolve(file);
     this.dataDir = join(dirname(this.location), 'data');
     this.#lock = new StateLock(this.location);
-    this.#db = new Low(new DurableJsonFile<StateData>(this.location), emptyState());
+    this.#snapshot = new SnapshotFile(this.location);
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** Bytes this store has written to the journal and snapshots since it opened. */
+  get bytesWritten(): number {
+    return this.#wal?.bytesWritten ?? 0;
   }
 
   async open(): Promise<StateData> {
     await mkdir(dirname(this.location), { recursive: true });
     await this.#lock.acquire();
     try {
-      // Not Low.read(): it would take a file holding `null` for a missing one.
-      const data = await readStateFile(this.location);
-      if (data) this.#db.data = data;
+      const loaded = await loadState(this.location, this.#snapshot);
+      const data = loaded?.data ?? emptyData();
+      const seq = loaded?.seq ?? 0;
+      if (loaded?.skippedTail) {
+        this.#logger.warn(
+          `Recovered ${this.location}: dropped ${loaded.skippedTail.bytes} byte(s) at the end of its journal (${loaded.skippedTail.reason}); ` +
+            `they were a write that a crash interrupted, never acknowledged.`,
+        );
+      }
+      // Start from a snapshot that holds everything recovered, and a fresh journal.
+      if (!loaded?.snapshotFound || loaded.replayed > 0) await this.#snapshot.write({ data, seq });
+      const path = journalPath(this.location);
+      const handle = await createJournal(path, { journal: 1, stateId: data.id, base: seq });
+      this.#data = data;
+      this.#wal = new Wal({
+        path,
+        handle,
+        bytes: (await handle.stat()).size,
+        seq,
+        stateId: data.id,
+        snapshot: this.#snapshot,
+        snapshotBytes: (await stat(this.location)).size,
+        image: () => ({ ...data, groups: { ...data.groups } }),
+      });
+      return structuredClone(data);
     } catch (error) {
       await this.#lock.release();
       throw error;
     }
-    this.#open = true;
-    return structuredClone(this.#db.data);
   }
 
-  async putGroups(records: readonly GroupRecord[]): Promise<void> {
-    this.#assertOpen();
-    for (const record of records) this.#db.data.groups[record.name] = record;
-    await this.#db.write();
+  putGroups(records: readonly GroupRecord[]): Promise<void> {
+    const { data, wal } = this.#open();
+    for (const record of records) data.groups[record.name] = record;
+    return wal.append({ put: [...records] });
   }
 
-  async deleteGroup(name: string): Promise<void> {
-    this.#assertOpen();
-    delete this.#db.data.groups[name];
-    await this.#db.write();
+  deleteGroup(name: string): Promise<void> {
+    const { data, wal } = this.#open();
+    delete data.groups[name];
+    return wal.append({ del: [name] });
   }
 
   async close(): Promise<void> {
-    this.#open = false;
-    await this.#lock.release();
+    const wal = this.#wal;
+    this.#wal = undefined;
+    this.#data = undefined;
+    try {
+      await wal?.close();
+    } finally {
+      await this.#lock.release();
+    }
   }
 
-  #assertOpen(): void {
-    if (!this.#open) throw new Error(`State store ${this.location} is not open; call open() first.`);
+  #open(): { data: StateData; wal: Wal } {
+    if (!this.#data || !this.#wal) throw new Error(`State store ${this.location} is not open; call open() first.`);
+    return { data: this.#data, wal: this.#wal };
   }
 }
 
-/** Read a state file without taking its lock (for status while another process runs). */
+/** Read a state (snapshot + journal) without taking its lock, e.g. for status while another process runs. */
 export async function readStateFile(file: string = DEFAULT_STATE_FILE): Promise<StateData | undefined> {
-  const location = resolve(file);
-  const { found, value } = await new DurableJsonFile<unknown>(location).readRaw();
-  return found ? validateState(location, value) : undefined;
+  return (await loadStateUnlocked(resolve(file)))?.data;
 }

@@ -1,7 +1,11 @@
 import type { ProvisionerSnapshot, ValueSnapshot } from '../serialize/codec.js';
 
-/** The state file's format version; a file with another version is refused. */
-export const STATE_VERSION = 1;
+/**
+ * The state file's format version. Version 2 added the journal (`seq`) and a
+ * checksum; version 1 files are still read. Other versions are refused.
+ */
+export const STATE_VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** Lifecycle of a server group. */
 export const GroupState = {

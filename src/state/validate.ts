@@ -1,5 +1,5 @@
 import { StateFileError } from '../errors.js';
-import { GroupState, STATE_VERSION, StepState, type StateData } from './types.js';
+import { GroupState, READABLE_VERSIONS, StepState, type StateData } from './types.js';
 
 const GROUP_STATES = new Set<string>(Object.values(GroupState));
 const STEP_STATES = new Set<string>(Object.values(StepState));
@@ -14,10 +14,10 @@ export function validateState(file: string, value: unknown): StateData {
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('expected a JSON object at the top');
   const data = value as Record<string, unknown>;
-  if (data.version !== STATE_VERSION) {
+  if (!READABLE_VERSIONS.includes(data.version as number)) {
     throw new StateFileError(
       file,
-      `State file ${file} has version ${JSON.stringify(data.version)}, but this Groundwork reads version ${STATE_VERSION}. ` +
+      `State file ${file} has version ${JSON.stringify(data.version)}, but this Groundwork reads versions ${READABLE_VERSIONS.join(' and ')}. ` +
         `It was left untouched; use the Groundwork version that wrote it.`,
     );
   }

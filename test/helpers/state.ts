@@ -1,5 +1,6 @@
 // Reading a state file directly, independently of the library's own reader.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { Scheduler } from '../../src/index.js';
 import { waitForFile } from './wait.js';
 
@@ -16,12 +17,56 @@ export interface RawGroup {
 
 export interface RawState {
   id: string;
+  seq?: number;
   groups: Record<string, RawGroup>;
 }
 
-/** The state file's JSON as it is on disk. */
+/**
+ * The state as it is on disk: the JSON snapshot plus the entries of
+ * `<file>.journal` after it (records: u32 LE length, u32 LE CRC-32, JSON),
+ * up to the first incomplete record.
+ */
 export function readRawState(stateFile: string): RawState {
-  return JSON.parse(readFileSync(stateFile, 'utf8')) as RawState;
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as RawState;
+  for (const entry of journalEntries(stateFile).slice(1)) {
+    if (entry.seq <= (state.seq ?? 0)) continue;
+    for (const g of entry.put ?? []) state.groups[g.name] = g;
+    for (const name of entry.del ?? []) delete state.groups[name];
+    state.seq = entry.seq;
+  }
+  return state;
+}
+
+/** Write a hand-edited state: without its checksum (as a person editing it would drop it) and without a journal. */
+export function writeRawState(stateFile: string, state: RawState): void {
+  const { checksum: _dropped, ...rest } = state as RawState & { checksum?: number };
+  writeFileSync(stateFile, JSON.stringify(rest, null, 2));
+  rmSync(`${stateFile}.journal`, { force: true });
+}
+
+interface RawEntry {
+  seq: number;
+  put?: (RawGroup & { name: string })[];
+  del?: string[];
+}
+
+/** The complete records of the journal (the first is its header); [] if there is none. */
+export function journalEntries(stateFile: string): RawEntry[] {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(`${stateFile}.journal`);
+  } catch {
+    return [];
+  }
+  const out: RawEntry[] = [];
+  for (let at = 0; at + 8 <= buf.length; ) {
+    const length = buf.readUInt32LE(at);
+    const body = buf.subarray(at + 8, at + 8 + length);
+    if (body.length < length || crc32(body) !== buf.readUInt32LE(at + 4)) break;
+    out.push(JSON.parse(body.toString('utf8')) as RawEntry);
+    at += 8 + length;
+  }
+  return out;
 }
 
 /** The groups in the state file, by name. */
@@ -47,14 +92,20 @@ export function openError(stateFile: string): Promise<unknown> {
   );
 }
 
-/** Wait (on the file, no sleeping) until a step's snapshot has `field` set, and return it. */
-export async function waitForStepField(stateFile: string, group: string, step: number, field: string): Promise<unknown> {
-  const read = (text: string): unknown => {
+/** Wait (on the state's folder, no sleeping) until `read` of the state returns something other than undefined. */
+export async function waitForState<T>(stateFile: string, read: (state: RawState) => T | undefined): Promise<T> {
+  const attempt = (): T | undefined => {
     try {
-      return (JSON.parse(text) as RawState).groups[group]?.steps[step]?.provisioner.fields.json[field] ?? undefined;
+      return read(readRawState(stateFile));
     } catch {
-      return undefined; // not written yet
+      return undefined; // not written yet, or being replaced
     }
   };
-  return read(await waitForFile(stateFile, (text) => read(text) !== undefined));
+  await waitForFile(stateFile, () => attempt() !== undefined);
+  return attempt()!;
+}
+
+/** Wait until a step's snapshot has `field` set, and return it. */
+export function waitForStepField(stateFile: string, group: string, step: number, field: string): Promise<unknown> {
+  return waitForState(stateFile, (s) => s.groups[group]?.steps[step]?.provisioner.fields.json[field] ?? undefined);
 }

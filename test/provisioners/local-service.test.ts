@@ -1,5 +1,5 @@
 // LocalService, run through the Scheduler against real processes and real sockets.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -8,7 +8,7 @@ import { stopProcessGroup } from '../../src/provisioners/process-tree.js';
 import { echo } from '../helpers/net.js';
 import { fixture } from '../helpers/paths.js';
 import { serviceWorkspace, startTimeOf } from '../helpers/processes.js';
-import { readRawState, stepFields } from '../helpers/state.js';
+import { readRawState, stepFields, writeRawState } from '../helpers/state.js';
 import { isRunning } from '../helpers/wait.js';
 
 function service(file: string, extraArgs: string[] = [], options: Partial<LocalServiceOptions> = {}): LocalService {
@@ -221,7 +221,7 @@ test('a pid that now belongs to another process (start time differs) is not sign
   const fields = raw.groups.reused!.steps[0]!.provisioner.fields.json;
   expect(fields.startTime).toBe(realStart);
   fields.startTime = realStart - 1;
-  writeFileSync(stateFile, JSON.stringify(raw, null, 2));
+  writeRawState(stateFile, raw);
 
   await using second = await Scheduler.open({ stateFile });
   expect(await second.teardown()).toMatchObject({ ok: true, removed: ['reused'], failed: [] });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { GroupState, STATE_VERSION, Scheduler, StateFileError, readStateFile } from '../../src/index.js';
 import { Tagged, TAGGED_ID } from '../helpers/provisioners.js';
-import { openError } from '../helpers/state.js';
+import { openError, readRawState } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
 
 const validGroup = {
@@ -22,7 +22,7 @@ function stateWith(groups: Record<string, unknown>, extra: Record<string, unknow
 const refused: { title: string; text: string; message: RegExp }[] = [
   { title: 'not JSON', text: '{"version": 1, "groups": {', message: /is not valid JSON/ },
   { title: 'empty', text: '', message: /is not valid JSON/ },
-  { title: 'of an unknown version', text: stateWith({}, { version: 99 }), message: /has version 99, but this Groundwork reads version 1/ },
+  { title: 'of an unknown version', text: stateWith({}, { version: 99 }), message: /has version 99, but this Groundwork reads versions 1 and 2/ },
   { title: 'a JSON array', text: '[]', message: /expected a JSON object at the top/ },
   { title: 'JSON null', text: 'null', message: /expected a JSON object at the top/ },
   {
@@ -99,9 +99,9 @@ describe('durable writes', () => {
       const added = await Promise.all(names.map((name) => s.schedule(name, [new Tagged(name)])));
       expect(added).toEqual(names.map(() => true));
 
-      // Only the state file and our lock: every temp file was renamed into place.
-      expect((await readdir(dir)).sort()).toEqual(['state.json', 'state.json.lock']);
-      const onDisk = JSON.parse(await readFile(file, 'utf8')) as { groups: Record<string, { state: string }> };
+      // Only the state file, its journal and our lock: every temp file was renamed into place.
+      expect((await readdir(dir)).sort()).toEqual(['state.json', 'state.json.journal', 'state.json.lock']);
+      const onDisk = readRawState(file);
       expect(Object.keys(onDisk.groups).sort()).toEqual(names);
       expect(Object.values(onDisk.groups).every((g) => g.state === GroupState.Pending)).toBe(true);
 
