@@ -12,6 +12,8 @@ export interface SchedulerEventMap {
   'group:start': { group: string; resumeAt: number };
   'group:finish': { group: string; durationMs: number };
   'group:fail': { group: string; error: Error };
+  /** A graceful stop: the group's steps so far are recorded and it is pending again, to continue at `nextStep`. */
+  'group:stopped': { group: string; nextStep: number };
   'group:blocked': { group: string; blockedBy: string[] };
   'step:start': StepRef & { resumed: boolean };
   'step:finish': StepRef & { durationMs: number };

@@ -19,8 +19,10 @@ export interface CliIo {
   out: Write;
   err: Write;
   cwd: string;
-  /** Aborted on SIGINT by tasks.ts. */
+  /** Aborted on a second SIGINT (or SIGTERM) by tasks.ts: cancels the steps in flight. */
   signal: AbortSignal;
+  /** Aborted on the first SIGINT: no new step starts, those in flight finish. */
+  stopSignal?: AbortSignal;
 }
 
 /** Runs one task; returns the exit code. Prints through `io`, never directly. */
@@ -83,7 +85,7 @@ async function runTask(scheduler: Scheduler, args: CliArgs, config: ResolvedConf
       }
       const targets = args.groups.length > 0 ? args.groups : (config?.groups.map((g) => g.name) ?? []);
       if (config) await scheduler.scheduleAll(selectGroups(config, targets));
-      const summary = await scheduler.run({ groups: targets, signal: io.signal });
+      const summary = await scheduler.run({ groups: targets, ...signals(io) });
       io.out('');
       for (const g of summary.groups) io.out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);
       io.out(`${summary.ok ? 'Provisioned' : 'Not all groups provisioned'} in ${(summary.durationMs / 1000).toFixed(1)} s.`);
@@ -91,12 +93,12 @@ async function runTask(scheduler: Scheduler, args: CliArgs, config: ResolvedConf
       return summary.ok ? ExitCode.Ok : ExitCode.Failed;
     }
     case 'deprovision': {
-      const forced = await scheduler.deprovision(args.groups, { force: args.force, cascade: args.cascade, signal: io.signal });
+      const forced = await scheduler.deprovision(args.groups, { force: args.force, cascade: args.cascade, ...signals(io) });
       for (const f of forced) io.err(`warning: ${f.message}`);
       return ExitCode.Ok;
     }
     case 'teardown': {
-      const summary = await scheduler.teardown({ force: args.force, except: args.except, signal: io.signal });
+      const summary = await scheduler.teardown({ force: args.force, except: args.except, ...signals(io) });
       for (const f of summary.forcedFailures) io.err(`warning: ${f.message}`);
       if (summary.kept.length > 0) io.out(`Kept: ${summary.kept.join(', ')}`);
       io.out(
@@ -109,6 +111,10 @@ async function runTask(scheduler: Scheduler, args: CliArgs, config: ResolvedConf
     default:
       throw new Error(`unreachable task ${args.task}`);
   }
+}
+
+function signals(io: CliIo): { signal: AbortSignal; stopSignal?: AbortSignal } {
+  return io.stopSignal ? { signal: io.signal, stopSignal: io.stopSignal } : { signal: io.signal };
 }
 
 async function status(stateFile: string, json: boolean, io: CliIo): Promise<number> {

@@ -20,6 +20,7 @@ export function attachReporter(events: SchedulerEvents, write: Write): () => voi
     ),
     events.on('group:finish', ({ group, durationMs }) => write(`✔ ${group} provisioned in ${ms(durationMs)}`)),
     events.on('group:fail', ({ group, error }) => write(`✘ ${group} failed: ${error.message}`)),
+    events.on('group:stopped', ({ group, nextStep }) => write(`■ ${group} stopped; the next run continues at step ${nextStep + 1}`)),
     events.on('group:blocked', ({ group, blockedBy }) => write(`⊘ ${group} blocked by ${blockedBy.join(', ')}`)),
     events.on('deprovision:start', ({ group }) => write(`▾ ${group}: deprovisioning`)),
     events.on('shutdown:fail', ({ group, step, provisioner, error, forced }) =>

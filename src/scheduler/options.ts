@@ -23,20 +23,29 @@ export interface GroupSpec {
 export interface RunOptions {
   /** Groups to provision, with their dependencies (default: all). */
   groups?: readonly string[];
+  /** Aborting cancels the steps in flight (their provisioners see it through ctx.signal). */
   signal?: AbortSignal;
+  /** Aborting stops gracefully: nothing new starts, steps in flight finish and are recorded. */
+  stopSignal?: AbortSignal;
 }
 
 export interface DeprovisionOptions {
   force?: boolean;
   /** Deprovision the groups that depend on it first. */
   cascade?: boolean;
+  /** Aborting cancels the steps in flight (their provisioners see it through ctx.signal). */
   signal?: AbortSignal;
+  /** Aborting stops gracefully: nothing new starts, steps in flight finish and are recorded. */
+  stopSignal?: AbortSignal;
 }
 
 export interface TeardownOptions {
   except?: readonly string[];
   force?: boolean;
+  /** Aborting cancels the steps in flight (their provisioners see it through ctx.signal). */
   signal?: AbortSignal;
+  /** Aborting stops gracefully: nothing new starts, steps in flight finish and are recorded. */
+  stopSignal?: AbortSignal;
 }
 
 export interface WaitForOptions {

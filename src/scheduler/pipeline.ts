@@ -1,52 +1,80 @@
 import { describeError, StepFailedError } from '../errors.js';
+import { failpoint } from '../failpoints.js';
 import type { Provisioner } from '../provisioners/contract.js';
 import { reviveProvisioner, reviveValue, snapshotProvisioner, snapshotValue } from '../serialize/codec.js';
 import { resumeIndex } from '../state/transitions.js';
-import { GroupState, StepState } from '../state/types.js';
+import type { GroupChange } from '../state/ledger.js';
+import { GroupState, StepState, type StepRecord } from '../state/types.js';
 import { dependencyOutputs, describeFalsy, errorRecord, makeContext, type Runtime } from './runtime.js';
+
+/** How `provisionGroup` ended, when it did not fail. */
+export const PipelineEnd = { Provisioned: 'provisioned', Stopped: 'stopped' } as const;
+export type PipelineEnd = (typeof PipelineEnd)[keyof typeof PipelineEnd];
 
 /**
  * Run one group's pipeline from its first unfinished step: each startup gets
  * the previous step's (revived) return value; each finished step, with the
  * provisioner's fields and its output, is durable before the next starts.
- * Rejects with a StepFailedError after recording the failure.
+ * A step's "done" is written together with the next step's "running" (or the
+ * group's end), so each step costs one journal record. When `stop` aborts,
+ * no further step starts and the group goes back to pending. Rejects with a
+ * StepFailedError after recording the failure.
  */
-export async function provisionGroup(rt: Runtime, name: string, signal: AbortSignal): Promise<void> {
+export async function provisionGroup(rt: Runtime, name: string, signal: AbortSignal, stop?: AbortSignal): Promise<PipelineEnd> {
   const { ledger, events, registry } = rt;
+  if (stop?.aborted) return PipelineEnd.Stopped;
   const record = ledger.get(name)!;
   const start = resumeIndex(record.steps.map((s) => s.state));
   const started = Date.now();
-  await ledger.moveGroup(name, GroupState.Provisioning, {
-    startedAt: record.startedAt ?? rt.now().toISOString(),
-    finishedAt: undefined,
-    error: undefined,
-    blockedBy: undefined,
-  });
+  // Changes not written yet: they go out with the next write.
+  let carry: GroupChange = {
+    group: {
+      to: GroupState.Provisioning,
+      patch: { startedAt: record.startedAt ?? rt.now().toISOString(), finishedAt: undefined, error: undefined, blockedBy: undefined },
+    },
+  };
+  let finished: { where: Where; durationMs: number } | undefined;
+  const flushed = () => {
+    carry = {};
+    if (finished) events.emit('step:finish', { ...finished.where, durationMs: finished.durationMs });
+    finished = undefined;
+  };
   events.emit('group:start', { group: name, resumeAt: start });
 
   const dependencies = dependencyOutputs(rt, record);
   const previous = record.steps[start - 1]?.output;
   let input: unknown = previous ? reviveValue(previous, registry) : null;
 
+  if (start >= record.steps.length) {
+    await ledger.update(name, carry); // every step done, the group's end not recorded (an older state)
+    flushed();
+  }
   for (let step = start; step < record.steps.length; step++) {
     const saved = ledger.get(name)!.steps[step]!;
     const where = { group: name, step, provisioner: saved.provisioner.class };
-    const stepStarted = Date.now();
     let provisioner: Provisioner | undefined;
     try {
       provisioner = reviveProvisioner(saved.provisioner, registry, where);
       provisioner.name = name;
-      await ledger.updateStep(name, step, { state: StepState.Running, startedAt: rt.now().toISOString(), error: undefined });
+      if (step > start && stop?.aborted && !signal.aborted) {
+        await ledger.update(name, { ...carry, group: { to: GroupState.Pending } });
+        flushed();
+        events.emit('group:stopped', { group: name, nextStep: step });
+        return PipelineEnd.Stopped;
+      }
+      await ledger.update(name, withStep(carry, step, { state: StepState.Running, startedAt: rt.now().toISOString(), error: undefined }));
+      flushed();
       events.emit('step:start', { ...where, resumed: saved.state !== StepState.Pending });
+      failpoint('before-startup');
       if (signal.aborted) throw signal.reason;
 
+      const stepStarted = Date.now();
       const p = provisioner;
       const checkpoint = async () => {
         await ledger.updateStep(name, step, { provisioner: snapshotProvisioner(p, registry, where) });
         events.emit('step:checkpoint', where);
       };
-      const ctx = makeContext(rt, where, signal, dependencies, checkpoint);
-      const output: unknown = await p.startup(input, ctx);
+      const output: unknown = await p.startup(input, makeContext(rt, where, signal, dependencies, checkpoint));
       if (!output) {
         throw new StepFailedError(
           `Group "${name}" step ${step + 1} (${where.provisioner}) returned ${describeFalsy(output)} from startup(); ` +
@@ -55,26 +83,37 @@ export async function provisionGroup(rt: Runtime, name: string, signal: AbortSig
         );
       }
       const outputSnapshot = snapshotValue(output, registry, where);
-      await ledger.updateStep(name, step, {
+      failpoint('after-step-before-journal');
+      carry = withStep({}, step, {
         state: StepState.Done,
         provisioner: snapshotProvisioner(p, registry, where),
         output: outputSnapshot,
         finishedAt: rt.now().toISOString(),
       });
-      events.emit('step:finish', { ...where, durationMs: Date.now() - stepStarted });
+      finished = { where, durationMs: Date.now() - stepStarted };
       // The next step sees exactly what a resumed run would see.
       input = reviveValue(outputSnapshot, registry);
     } catch (cause) {
       const error = stepError(cause, where, signal);
-      await recordFailure(rt, name, step, provisioner, error);
+      await recordFailure(rt, name, step, provisioner, error, carry);
+      flushed();
       events.emit('step:fail', { ...where, error });
       events.emit('group:fail', { group: name, error });
       throw error;
     }
   }
 
-  await ledger.moveGroup(name, GroupState.Provisioned, { finishedAt: rt.now().toISOString() });
+  await ledger.update(name, { ...carry, group: { to: GroupState.Provisioned, patch: { finishedAt: rt.now().toISOString() } } });
+  flushed();
+  failpoint('after-ack');
   events.emit('group:finish', { group: name, durationMs: Date.now() - started });
+  return PipelineEnd.Provisioned;
+}
+
+type Where = { group: string; step: number; provisioner: string };
+
+function withStep(change: GroupChange, index: number, patch: Partial<StepRecord>): GroupChange {
+  return { ...change, steps: [...(change.steps ?? []), { index, patch }] };
 }
 
 async function recordFailure(
@@ -83,6 +122,7 @@ async function recordFailure(
   step: number,
   provisioner: Provisioner | undefined,
   error: StepFailedError,
+  carry: GroupChange,
 ): Promise<void> {
   const saved = rt.ledger.get(name)!.steps[step]!;
   // Keep whatever the provisioner recorded before failing, so a shutdown can undo it.
@@ -94,15 +134,17 @@ async function recordFailure(
       // keep the last good snapshot
     }
   }
-  if (saved.state === StepState.Running) {
-    await rt.ledger.updateStep(name, step, {
-      state: StepState.Failed,
-      provisioner: snapshot,
-      error: errorRecord(error, step),
-      finishedAt: rt.now().toISOString(),
-    });
-  }
-  await rt.ledger.moveGroup(name, GroupState.Failed, { error: errorRecord(error, step), finishedAt: rt.now().toISOString() });
+  const failed =
+    saved.state === StepState.Running
+      ? withStep(carry, step, {
+          state: StepState.Failed,
+          provisioner: snapshot,
+          error: errorRecord(error, step),
+          finishedAt: rt.now().toISOString(),
+        })
+      : carry;
+  const finishedAt = rt.now().toISOString();
+  await rt.ledger.update(name, { ...failed, group: { to: GroupState.Failed, patch: { error: errorRecord(error, step), finishedAt } } });
 }
 
 // A step that fails because the run was cancelled says so, with the reason

@@ -1,7 +1,7 @@
 import { GroupState } from '../state/types.js';
 import { NodeOutcome, runDag } from './dag-runner.js';
 import { dependencyClosure } from './graph.js';
-import { provisionGroup } from './pipeline.js';
+import { PipelineEnd, provisionGroup } from './pipeline.js';
 import { errorRecord, type Runtime } from './runtime.js';
 
 export interface GroupResult {
@@ -28,7 +28,7 @@ const RETRY = new Set<GroupState>([GroupState.Failed, GroupState.Blocked]);
  */
 export async function provisionRun(
   rt: Runtime,
-  options: { targets?: readonly string[]; concurrency: number; signal: AbortSignal },
+  options: { targets?: readonly string[]; concurrency: number; signal: AbortSignal; stop?: AbortSignal },
 ): Promise<RunSummary> {
   const started = Date.now();
   const { ledger } = rt;
@@ -44,11 +44,12 @@ export async function provisionRun(
   );
 
   const failures = new Map<string, string>();
+  let stopped = false;
   const outcomes = await runDag({
     nodes: todo,
     prerequisites: (name) => ledger.get(name)!.dependsOn,
     concurrency: options.concurrency,
-    signal: options.signal,
+    signal: options.stop ? AbortSignal.any([options.signal, options.stop]) : options.signal,
     execute: async (name) => {
       const state = ledger.get(name)!.state;
       if (state === GroupState.Deprovisioning) {
@@ -57,7 +58,8 @@ export async function provisionRun(
         throw new Error(message);
       }
       try {
-        await provisionGroup(rt, name, options.signal);
+        const end = await provisionGroup(rt, name, options.signal, options.stop);
+        if (end === PipelineEnd.Stopped) stopped = true;
       } catch (error) {
         failures.set(name, (error as Error).message);
         throw error;
@@ -87,7 +89,7 @@ export async function provisionRun(
   const notStarted = [...outcomes.values()].some((o) => o === NodeOutcome.NotStarted);
   return {
     ok: groups.every((g) => g.state === GroupState.Provisioned),
-    aborted: notStarted || options.signal.aborted,
+    aborted: notStarted || stopped || options.signal.aborted || (options.stop?.aborted ?? false),
     durationMs: Date.now() - started,
     groups,
   };

@@ -116,6 +116,7 @@ export class Scheduler implements AsyncDisposable {
         ...(options.groups ? { targets: options.groups } : {}),
         concurrency: this.concurrency,
         signal: options.signal ?? new AbortController().signal,
+        ...(options.stopSignal ? { stop: options.stopSignal } : {}),
       }),
     );
   }
@@ -162,7 +163,8 @@ export class Scheduler implements AsyncDisposable {
     const [only] = targets;
     if (targets.size === 1) return deprovisionGroup(this.#rt, only!, { force, signal });
     // Several groups: the teardown mechanism orders them, dependents first.
-    const summary = await teardownRun(this.#rt, { groups: [...targets], force, concurrency: this.concurrency, signal });
+    const stop = options.stopSignal ? { stop: options.stopSignal } : {};
+    const summary = await teardownRun(this.#rt, { groups: [...targets], force, concurrency: this.concurrency, signal, ...stop });
     const failed = summary.failed[0];
     if (failed) throw new GroupFailedError(`Deprovision of ${names.join(', ')} stopped: ${failed.error}`, failed.group);
     return summary.forcedFailures;
@@ -177,6 +179,7 @@ export class Scheduler implements AsyncDisposable {
         force: options.force ?? false,
         concurrency: this.concurrency,
         signal: options.signal ?? new AbortController().signal,
+        ...(options.stopSignal ? { stop: options.stopSignal } : {}),
       }),
     );
   }

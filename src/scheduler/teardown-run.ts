@@ -23,7 +23,14 @@ export interface TeardownSummary {
  */
 export async function teardownRun(
   rt: Runtime,
-  options: { groups?: readonly string[]; except?: readonly string[]; force: boolean; concurrency: number; signal: AbortSignal },
+  options: {
+    groups?: readonly string[];
+    except?: readonly string[];
+    force: boolean;
+    concurrency: number;
+    signal: AbortSignal;
+    stop?: AbortSignal;
+  },
 ): Promise<TeardownSummary> {
   const started = Date.now();
   const { ledger } = rt;
@@ -37,7 +44,8 @@ export async function teardownRun(
     nodes: targets,
     prerequisites: (name) => dependents.get(name) ?? [],
     concurrency: options.concurrency,
-    signal: options.signal,
+    // A graceful stop lets the groups being torn down finish, and starts no more.
+    signal: options.stop ? AbortSignal.any([options.signal, options.stop]) : options.signal,
     execute: async (name) => {
       try {
         forcedFailures.push(...(await deprovisionGroup(rt, name, { force: options.force, signal: options.signal })));

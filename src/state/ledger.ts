@@ -2,6 +2,14 @@ import { assertGroupMove, assertStepMove } from './transitions.js';
 import type { StateStore } from './store.js';
 import type { GroupRecord, GroupState, StateData, StepRecord } from './types.js';
 
+export type GroupPatch = Partial<Omit<GroupRecord, 'state' | 'name' | 'steps'>>;
+
+/** Changes to one group, applied and persisted together. */
+export interface GroupChange {
+  group?: { to: GroupState; patch?: GroupPatch };
+  steps?: ReadonlyArray<{ index: number; patch: Partial<StepRecord> }>;
+}
+
 /**
  * The in-memory state of every group. Every change goes through here: it is
  * checked against the allowed transitions and is durable in the store before
@@ -57,20 +65,34 @@ export class Ledger {
     for (const record of records) this.#groups.set(record.name, record);
   }
 
-  async moveGroup(name: string, to: GroupState, patch: Partial<Omit<GroupRecord, 'state' | 'name' | 'steps'>> = {}): Promise<void> {
-    const record = this.#require(name);
-    assertGroupMove(name, record.state, to);
-    await this.#persist({ ...record, ...patch, state: to });
+  async moveGroup(name: string, to: GroupState, patch: GroupPatch = {}): Promise<void> {
+    await this.update(name, { group: { to, patch } });
   }
 
   async updateStep(name: string, index: number, patch: Partial<StepRecord>): Promise<void> {
+    await this.update(name, { steps: [{ index, patch }] });
+  }
+
+  /**
+   * Several changes to one group as one atomic, durable transition (one
+   * journal record): e.g. "step 1 done, step 2 running". Every move is checked.
+   */
+  async update(name: string, change: GroupChange): Promise<void> {
     const record = this.#require(name);
-    const step = record.steps[index];
-    if (!step) throw new RangeError(`Group "${name}" has no step ${index + 1}.`);
-    if (patch.state !== undefined) assertStepMove(name, index, step.state, patch.state);
-    const steps = record.steps.slice();
-    steps[index] = dropUndefined({ ...step, ...patch });
-    await this.#persist({ ...record, steps });
+    let steps = record.steps;
+    for (const { index, patch } of change.steps ?? []) {
+      const step = steps[index];
+      if (!step) throw new RangeError(`Group "${name}" has no step ${index + 1}.`);
+      if (patch.state !== undefined) assertStepMove(name, index, step.state, patch.state);
+      if (steps === record.steps) steps = steps.slice();
+      steps[index] = dropUndefined({ ...step, ...patch });
+    }
+    let next: GroupRecord = { ...record, steps };
+    if (change.group) {
+      assertGroupMove(name, record.state, change.group.to);
+      next = { ...next, ...change.group.patch, state: change.group.to };
+    }
+    await this.#persist(next);
   }
 
   async remove(name: string): Promise<void> {

@@ -56,7 +56,10 @@ function combine(stateFile: string, image: SnapshotImage | undefined, journal: J
   const path = journalPath(stateFile);
   if (!image) {
     if (journal?.entries.length) {
-      throw new StateFileError(stateFile, `State file ${stateFile} is missing but its journal ${path} has entries; restore the state file from a backup.`);
+      throw new StateFileError(
+        stateFile,
+        `State file ${stateFile} is missing but its journal ${path} has entries; restore the state file from a backup.`,
+      );
     }
     return undefined;
   }

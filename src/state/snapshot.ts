@@ -51,7 +51,10 @@ function parseSnapshot(file: string, value: unknown): SnapshotImage {
   const raw = value as { seq?: unknown; checksum?: unknown };
   const seq = raw.seq ?? 0; // version 1 files have no journal
   if (!Number.isSafeInteger(seq) || (seq as number) < 0) {
-    throw new StateFileError(file, `State file ${file} has \`seq\` ${JSON.stringify(raw.seq)}, expected a whole number. It was left untouched.`);
+    throw new StateFileError(
+      file,
+      `State file ${file} has \`seq\` ${JSON.stringify(raw.seq)}, expected a whole number. It was left untouched.`,
+    );
   }
   // A missing checksum is accepted, so that a hand-edited file can be used by deleting the field.
   if (raw.checksum !== undefined) {

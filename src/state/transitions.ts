@@ -5,6 +5,7 @@ import { GroupState, StepState } from './types.js';
 const GROUP_MOVES: Record<GroupState, readonly GroupState[]> = {
   [GroupState.Pending]: [GroupState.Provisioning, GroupState.Blocked, GroupState.Deprovisioning],
   [GroupState.Provisioning]: [
+    GroupState.Pending, // stopped gracefully between steps
     GroupState.Provisioning,
     GroupState.Provisioned,
     GroupState.Failed,

@@ -59,7 +59,7 @@ export function journalEntries(stateFile: string): RawEntry[] {
     return [];
   }
   const out: RawEntry[] = [];
-  for (let at = 0; at + 8 <= buf.length; ) {
+  for (let at = 0; at + 8 <= buf.length;) {
     const length = buf.readUInt32LE(at);
     const body = buf.subarray(at + 8, at + 8 + length);
     if (body.length < length || crc32(body) !== buf.readUInt32LE(at + 4)) break;

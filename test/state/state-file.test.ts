@@ -22,7 +22,11 @@ function stateWith(groups: Record<string, unknown>, extra: Record<string, unknow
 const refused: { title: string; text: string; message: RegExp }[] = [
   { title: 'not JSON', text: '{"version": 1, "groups": {', message: /is not valid JSON/ },
   { title: 'empty', text: '', message: /is not valid JSON/ },
-  { title: 'of an unknown version', text: stateWith({}, { version: 99 }), message: /has version 99, but this Groundwork reads versions 1 and 2/ },
+  {
+    title: 'of an unknown version',
+    text: stateWith({}, { version: 99 }),
+    message: /has version 99, but this Groundwork reads versions 1 and 2/,
+  },
   { title: 'a JSON array', text: '[]', message: /expected a JSON object at the top/ },
   { title: 'JSON null', text: 'null', message: /expected a JSON object at the top/ },
   {

@@ -38,11 +38,14 @@ export async function readJournal(path: string): Promise<JournalContents | undef
   }
   const [first, ...rest] = scan.payloads;
   // Without its header (torn while being created) a journal holds nothing acknowledged.
-  if (first === undefined) return { header: undefined, entries: [], end: 0, size: buf.length, ...(buf.length ? { tail: scan.problem } : {}) };
-  if (!isHeader(first)) throw new StateFileError(path, `Journal ${path} does not start with a Groundwork journal header; it was left untouched.`);
+  if (first === undefined)
+    return { header: undefined, entries: [], end: 0, size: buf.length, ...(buf.length ? { tail: scan.problem } : {}) };
+  if (!isHeader(first))
+    throw new StateFileError(path, `Journal ${path} does not start with a Groundwork journal header; it was left untouched.`);
   const entries: JournalEntry[] = [];
   for (const [i, payload] of rest.entries()) {
-    if (!isEntry(payload)) throw new StateFileError(path, `Journal ${path} record ${i + 2} is not a state transition; it was left untouched.`);
+    if (!isEntry(payload))
+      throw new StateFileError(path, `Journal ${path} record ${i + 2} is not a state transition; it was left untouched.`);
     entries.push(payload);
   }
   return { header: first, entries, end: scan.end, size: buf.length, ...(scan.problem ? { tail: scan.problem } : {}) };
