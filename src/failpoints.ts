@@ -1,10 +1,13 @@
 /**
  * Named failpoints for fault-injection tests. `GROUNDWORK_FAILPOINT` holds
  * comma-separated `name:action` pairs; actions: `kill` (SIGKILL this process),
- * `eio` / `enospc` (throw that I/O error). Unset in normal runs: one env lookup.
+ * `eio` / `enospc` (throw that I/O error). Read once per process: failpoints
+ * sit on the hot path, and an environment lookup costs more than a step.
  */
+let spec: string | undefined;
+
 export function failpoint(name: string): void {
-  const spec = process.env.GROUNDWORK_FAILPOINT;
+  spec ??= process.env.GROUNDWORK_FAILPOINT ?? '';
   if (!spec) return;
   for (const entry of spec.split(',')) {
     const [point, action] = entry.trim().split(':');

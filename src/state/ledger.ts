@@ -85,27 +85,20 @@ export class Ledger {
       if (!step) throw new RangeError(`Group "${name}" has no step ${index + 1}.`);
       if (patch.state !== undefined) assertStepMove(name, index, step.state, patch.state);
       if (steps === record.steps) steps = steps.slice();
-      steps[index] = dropUndefined({ ...step, ...patch });
+      steps[index] = patched(step, patch);
     }
-    let next: GroupRecord = { ...record, steps };
+    let next = steps === record.steps ? { ...record } : { ...record, steps };
     if (change.group) {
       assertGroupMove(name, record.state, change.group.to);
-      next = { ...next, ...change.group.patch, state: change.group.to };
+      next = patched(next, { ...change.group.patch, state: change.group.to });
     }
-    await this.#persist(next);
+    this.#groups.set(name, next);
+    await this.store.putGroups([next]);
   }
 
   async remove(name: string): Promise<void> {
     this.#groups.delete(name);
     await this.store.deleteGroup(name);
-  }
-
-  // Memory is updated at once, so overlapping updates of one group build on
-  // each other; callers act on a change only after the write resolves.
-  async #persist(record: GroupRecord): Promise<void> {
-    const clean = dropUndefined(record);
-    this.#groups.set(clean.name, clean);
-    await this.store.putGroups([clean]);
   }
 
   #require(name: string): GroupRecord {
@@ -115,7 +108,11 @@ export class Ledger {
   }
 }
 
+// Memory is updated at once, so overlapping updates of one group build on
+// each other; callers act on a change only after the write resolves.
 // `{ error: undefined }` in a patch means "clear it".
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+function patched<T extends object>(value: T, patch: Partial<T>): T {
+  const out = { ...value, ...patch };
+  for (const key in patch) if (patch[key] === undefined) delete out[key];
+  return out;
 }

@@ -69,7 +69,11 @@ export class Wal {
     this.#queue.push(encodeRecord({ seq: ++this.#seq, ...entry }));
     this.#unsnapshotted++;
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+    // Start the write on the next turn of the event loop, so that every append
+    // made in this turn (e.g. by all the groups an ack just woke) shares it.
+    this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#flush())
+      .finally(() => (this.#flushing = undefined));
     return done;
   }
 
@@ -149,3 +153,4 @@ export class Wal {
     this.#waiters = [];
   }
 }
+
