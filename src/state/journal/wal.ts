@@ -69,19 +69,28 @@ export class Wal {
     this.#queue.push(encodeRecord({ seq: ++this.#seq, ...entry }));
     this.#unsnapshotted++;
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    // Start the write on the next turn of the event loop, so that every append
-    // made in this turn (e.g. by all the groups an ack just woke) shares it.
-    this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.#flush())
-      .finally(() => (this.#flushing = undefined));
+    this.#kick();
     return done;
+  }
+
+  // Start the write on the next turn of the event loop, so that every append
+  // made in this turn (e.g. by all the groups an ack just woke) shares it.
+  // Appends made while the last batch was being acknowledged start the next one.
+  #kick(): void {
+    if (this.#flushing || this.#queue.length === 0) return;
+    this.#flushing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#flush())
+      .finally(() => {
+        this.#flushing = undefined;
+        this.#kick();
+      });
   }
 
   /** Wait for pending appends, fold the journal into the snapshot and remove it. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#flushing;
+    while (this.#flushing) await this.#flushing;
     if (this.#failure) return this.#handle.close().catch(() => {});
     if (this.#unsnapshotted > 0) await this.#o.snapshot.write({ data: this.#o.image(), seq: this.#seq });
     await this.#handle.close();
