@@ -118,6 +118,8 @@ export class StateFileError extends GroundworkError {
 }
 
 export interface LockOwner {
+  /** Random id of this lock; `tasks.ts unlock <id>` removes it. */
+  id: string;
   pid: number;
   host: string;
   since: string;
@@ -132,10 +134,20 @@ export class StateLockedError extends GroundworkError {
   ) {
     super(
       ErrorCode.Locked,
-      `State file ${file} is locked by pid ${owner.pid} (${owner.host}, since ${owner.since}). ` +
+      `State file ${file} is locked by pid ${owner.pid} (${owner.host}, since ${owner.since}), lock id ${owner.id || '(none)'}. ` +
         `Wait for that process to finish. A lock whose process has exited on this host is taken over automatically; ` +
-        `if the owner ran on another host and is gone, delete ${file}.lock.`,
+        `if the owner is gone (it ran on another host), run \`npx tsx tasks.ts unlock ${owner.id || '<id>'}\`.`,
     );
+  }
+}
+
+/** `unlock` was refused: wrong id, or the owner still runs. */
+export class UnlockRefusedError extends GroundworkError {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(ErrorCode.Locked, `Did not unlock ${file}: ${reason}.`);
   }
 }
 

@@ -4,9 +4,23 @@
  * `eio` / `enospc` (throw that I/O error). Read once per process: failpoints
  * sit on the hot path, and an environment lookup costs more than a step.
  */
+/** Every failpoint, in the order a step meets them. */
+export const FAILPOINTS = [
+  'before-startup',
+  'after-step-before-journal',
+  'before-journal-write',
+  'after-journal-before-sync',
+  'after-sync-before-ack',
+  'after-ack',
+  'compaction-before-snapshot',
+  'snapshot-before-rename',
+  'compaction-after-snapshot',
+] as const;
+export type Failpoint = (typeof FAILPOINTS)[number];
+
 let spec: string | undefined;
 
-export function failpoint(name: string): void {
+export function failpoint(name: Failpoint | (string & {})): void {
   spec ??= process.env.GROUNDWORK_FAILPOINT ?? '';
   if (!spec) return;
   for (const entry of spec.split(',')) {

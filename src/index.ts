@@ -22,6 +22,8 @@ export { ProvisionerRegistry } from './serialize/registry.js';
 export type { StateStore } from './state/store.js';
 export { JsonFileStore, readStateFile, DEFAULT_STATE_FILE } from './state/file-store.js';
 export { MemoryStore } from './state/memory-store.js';
+export { unlockState } from './state/lock.js';
+export { FAILPOINTS } from './failpoints.js';
 export { GroupState, StepState, STATE_VERSION } from './state/types.js';
 export type { StateData, GroupRecord, StepRecord, ErrorRecord } from './state/types.js';
 
@@ -49,6 +51,7 @@ export {
   HasDependentsError,
   StateFileError,
   StateLockedError,
+  UnlockRefusedError,
   TransitionError,
   SchedulerBusyError,
 } from './errors.js';

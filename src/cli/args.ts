@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 
-export const TASKS = ['provision', 'deprovision', 'teardown', 'status', 'graph'] as const;
+export const TASKS = ['provision', 'deprovision', 'teardown', 'status', 'graph', 'unlock'] as const;
 export type Task = (typeof TASKS)[number];
 
 export interface CliArgs {
@@ -29,12 +29,16 @@ Tasks:
   status                         Show each group's state, report lines and timings
       --json                     Machine-readable output (format in README)
   graph                          Print the groups and their dependencies as Mermaid text
+  unlock <lock-id>               Remove a lock left by a process that is gone (the id is in the "locked" error)
 
 Options:
   --config FILE                  Config file (default: ./groundwork.config.ts)
   --state FILE                   State file (default: the config's stateFile, else .groundwork/state.json)
   -v, --verbose                  Also print what provisioners log at info level
   -h, --help                     Show this help
+
+Ctrl-C stops gracefully: no new step starts, steps in flight finish and are recorded.
+A second Ctrl-C (or SIGTERM) cancels the steps in flight.
 
 Exit codes: 0 success, 1 a provisioner failed, 2 bad usage or config, 3 state file locked, 130 interrupted.
 `;
@@ -45,6 +49,7 @@ const ALLOWED: Record<Task, string[]> = {
   teardown: ['force', 'except'],
   status: ['json'],
   graph: [],
+  unlock: [],
 };
 
 export function parseCli(argv: readonly string[]): CliArgs {
@@ -81,6 +86,9 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   if (values.except.length > 0 && !ALLOWED[t].includes('except')) throw new ConfigError(`Option --except does not apply to \`${t}\`.`);
   if (t === 'deprovision' && groups.length === 0) throw new ConfigError('`deprovision` needs at least one group name.');
+  if (t === 'unlock' && groups.length !== 1) {
+    throw new ConfigError(`\`unlock\` takes the lock's id (printed by the "locked" error), got ${groups.length === 0 ? 'none' : groups.join(' ')}.`);
+  }
   if (['teardown', 'status', 'graph'].includes(t) && groups.length > 0) {
     throw new ConfigError(`\`${t}\` takes no group names, got ${groups.join(' ')}.`);
   }

@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadConfig, type ResolvedConfig } from '../config/load.js';
 import { selectGroups } from '../config/select.js';
-import { ConfigError, ErrorCode, GroundworkError, StateLockedError } from '../errors.js';
+import { ConfigError, ErrorCode, GroundworkError } from '../errors.js';
 import { toMermaid } from '../scheduler/graph.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { statusReport } from '../scheduler/status.js';
 import { defaultRegistry } from '../serialize/default-registry.js';
 import { DEFAULT_STATE_FILE, readStateFile } from '../state/file-store.js';
+import { unlockState } from '../state/lock.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
 import { cliLogger } from './logger.js';
 import { attachReporter, type Write } from './reporter.js';
@@ -40,6 +41,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await status(stateFile, args.json, io);
       case 'graph':
         return await graph(config, stateFile, io);
+      case 'unlock':
+        return await unlock(stateFile, args.groups[0]!, io);
       default:
         return await withScheduler(stateFile, config, args.verbose, io, (s) => runTask(s, args, config, io));
     }
@@ -117,6 +120,12 @@ function signals(io: CliIo): { signal: AbortSignal; stopSignal?: AbortSignal } {
   return io.stopSignal ? { signal: io.signal, stopSignal: io.stopSignal } : { signal: io.signal };
 }
 
+async function unlock(stateFile: string, id: string, io: CliIo): Promise<number> {
+  const owner = await unlockState(stateFile, id);
+  io.out(owner ? `Removed lock ${id} of pid ${owner.pid} (${owner.host}, since ${owner.since}).` : `${stateFile} is not locked.`);
+  return ExitCode.Ok;
+}
+
 async function status(stateFile: string, json: boolean, io: CliIo): Promise<number> {
   const report = statusReport(stateFile, await readStateFile(stateFile), defaultRegistry());
   io.out(json ? JSON.stringify(report, null, 2) : formatStatus(report));
@@ -131,7 +140,7 @@ async function graph(config: ResolvedConfig | undefined, stateFile: string, io: 
 }
 
 function reportError(error: unknown, io: CliIo): number {
-  if (error instanceof StateLockedError) {
+  if (error instanceof GroundworkError && error.code === ErrorCode.Locked) {
     io.err(`error: ${error.message}`);
     return ExitCode.Locked;
   }
