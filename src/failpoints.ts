@@ -1,7 +1,8 @@
 /**
  * Named failpoints for fault-injection tests. `GROUNDWORK_FAILPOINT` holds
- * comma-separated `name:action` pairs; actions: `kill` (SIGKILL this process),
- * `eio` / `enospc` (throw that I/O error). Read once per process: failpoints
+ * comma-separated `name:action[@hit]` pairs; actions: `kill` (SIGKILL this
+ * process), `eio` / `enospc` (throw that I/O error); `@3` acts on the third
+ * time the point is reached (default the first). Read once per process: failpoints
  * sit on the hot path, and an environment lookup costs more than a step.
  */
 /** Every failpoint, in the order a step meets them. */
@@ -19,13 +20,18 @@ export const FAILPOINTS = [
 export type Failpoint = (typeof FAILPOINTS)[number];
 
 let spec: string | undefined;
+const hits = new Map<string, number>();
 
 export function failpoint(name: Failpoint | (string & {})): void {
   spec ??= process.env.GROUNDWORK_FAILPOINT ?? '';
   if (!spec) return;
   for (const entry of spec.split(',')) {
-    const [point, action] = entry.trim().split(':');
+    const [point, rest = ''] = entry.trim().split(':');
     if (point !== name) continue;
+    const [action, at = '1'] = rest.split('@');
+    const hit = (hits.get(name) ?? 0) + 1;
+    hits.set(name, hit);
+    if (hit !== Number(at)) continue;
     if (action === 'kill') process.kill(process.pid, 'SIGKILL');
     if (action === 'eio' || action === 'enospc') throw ioError(name, action.toUpperCase());
   }

@@ -87,7 +87,9 @@ export function parseCli(argv: readonly string[]): CliArgs {
   if (values.except.length > 0 && !ALLOWED[t].includes('except')) throw new ConfigError(`Option --except does not apply to \`${t}\`.`);
   if (t === 'deprovision' && groups.length === 0) throw new ConfigError('`deprovision` needs at least one group name.');
   if (t === 'unlock' && groups.length !== 1) {
-    throw new ConfigError(`\`unlock\` takes the lock's id (printed by the "locked" error), got ${groups.length === 0 ? 'none' : groups.join(' ')}.`);
+    throw new ConfigError(
+      `\`unlock\` takes the lock's id (printed by the "locked" error), got ${groups.length === 0 ? 'none' : groups.join(' ')}.`,
+    );
   }
   if (['teardown', 'status', 'graph'].includes(t) && groups.length > 0) {
     throw new ConfigError(`\`${t}\` takes no group names, got ${groups.join(' ')}.`);

@@ -1,5 +1,6 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { createJournal } from './journal/journal-file.js';
 import { Wal } from './journal/wal.js';
@@ -14,6 +15,8 @@ export const DEFAULT_STATE_FILE = '.groundwork/state.json';
 export interface JsonFileStoreOptions {
   /** Told about recoveries, such as a torn journal tail that was dropped. */
   logger?: Logger;
+  /** Fold the journal into the snapshot once it is this large (default 8 MiB, or twice the snapshot if larger). */
+  compactAfterBytes?: number;
 }
 
 /**
@@ -27,6 +30,7 @@ export class JsonFileStore implements StateStore {
   readonly #lock: StateLock;
   readonly #snapshot: SnapshotFile;
   readonly #logger: Logger;
+  readonly #compactAfterBytes: number | undefined;
   #wal: Wal | undefined;
   #data: StateData | undefined;
 
@@ -36,6 +40,10 @@ export class JsonFileStore implements StateStore {
     this.#lock = new StateLock(this.location);
     this.#snapshot = new SnapshotFile(this.location);
     this.#logger = options.logger ?? silentLogger;
+    if (options.compactAfterBytes !== undefined && !(Number.isInteger(options.compactAfterBytes) && options.compactAfterBytes > 0)) {
+      throw new ConfigError(`Expected \`compactAfterBytes\` to be a positive integer, got ${JSON.stringify(options.compactAfterBytes)}.`);
+    }
+    this.#compactAfterBytes = options.compactAfterBytes;
   }
 
   /** Bytes this store has written to the journal and snapshots since it opened. */
@@ -47,6 +55,7 @@ export class JsonFileStore implements StateStore {
     await mkdir(dirname(this.location), { recursive: true });
     await this.#lock.acquire();
     try {
+      await removeLeftovers(this.location);
       const loaded = await loadState(this.location, this.#snapshot);
       const data = loaded?.data ?? emptyData();
       const seq = loaded?.seq ?? 0;
@@ -69,6 +78,7 @@ export class JsonFileStore implements StateStore {
         stateId: data.id,
         snapshot: this.#snapshot,
         snapshotBytes: (await stat(this.location)).size,
+        ...(this.#compactAfterBytes ? { compactAfterBytes: this.#compactAfterBytes } : {}),
         image: () => ({ ...data, groups: { ...data.groups } }),
       });
       return structuredClone(data);
@@ -105,6 +115,18 @@ export class JsonFileStore implements StateStore {
     if (!this.#data || !this.#wal) throw new Error(`State store ${this.location} is not open; call open() first.`);
     return { data: this.#data, wal: this.#wal };
   }
+}
+
+// Temp files of a writer that died before renaming them. We hold the lock,
+// so no live writer owns any of them.
+async function removeLeftovers(stateFile: string): Promise<void> {
+  const prefixes = [`.${basename(stateFile)}.`, `.${basename(stateFile)}.journal.`];
+  const names = await readdir(dirname(stateFile));
+  await Promise.all(
+    names
+      .filter((n) => n.endsWith('.tmp') && prefixes.some((p) => n.startsWith(p)))
+      .map((n) => rm(join(dirname(stateFile), n), { force: true })),
+  );
 }
 
 /** Read a state (snapshot + journal) without taking its lock, e.g. for status while another process runs. */

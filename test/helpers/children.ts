@@ -22,9 +22,14 @@ export interface Child {
  * there is removed. Killed with SIGKILL when the test ends if still running.
  */
 export function spawnTs(args: string[], env: NodeJS.ProcessEnv = {}): Child {
+  return spawnNode(['--import', 'tsx', ...args], env);
+}
+
+/** `node <args>` in the project folder, as spawnTs but without the TypeScript loader (for bundled fixtures). */
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): Child {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete childEnv[name];
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

@@ -27,6 +27,8 @@ export interface WalOptions {
   stateId: string;
   snapshot: SnapshotFile;
   snapshotBytes: number;
+  /** Fixed compaction threshold (tests); default: 8 MiB or twice the snapshot. */
+  compactAfterBytes?: number;
   /** The state as of the last appended entry; records are immutable, so a shallow copy is a consistent image. */
   image(): StateData;
 }
@@ -59,7 +61,11 @@ export class Wal {
     this.#handle = options.handle;
     this.#bytes = options.bytes;
     this.#seq = options.seq;
-    this.#compactAt = Math.max(MIN_COMPACT_BYTES, 2 * options.snapshotBytes);
+    this.#compactAt = this.#threshold(options.snapshotBytes);
+  }
+
+  #threshold(snapshotBytes: number): number {
+    return this.#o.compactAfterBytes ?? Math.max(MIN_COMPACT_BYTES, 2 * snapshotBytes);
   }
 
   /** Resolves once the entry is durable. Entries are applied in the order of the calls. */
@@ -137,7 +143,7 @@ export class Wal {
     await this.#handle.close();
     this.#handle = await createJournal(this.#o.path, { journal: 1, stateId: this.#o.stateId, base: image.seq });
     this.#bytes = (await this.#handle.stat()).size;
-    this.#compactAt = Math.max(MIN_COMPACT_BYTES, 2 * snapshotBytes);
+    this.#compactAt = this.#threshold(snapshotBytes);
     this.#unsnapshotted = 0;
   }
 
@@ -162,4 +168,3 @@ export class Wal {
     this.#waiters = [];
   }
 }
-
