@@ -94,6 +94,8 @@ export async function provisionGroup(rt: Runtime, name: string, signal: AbortSig
       // The next step sees exactly what a resumed run would see.
       input = reviveValue(outputSnapshot, registry);
     } catch (cause) {
+      // The state could not be written: nothing more can be recorded, and the run must stop with that error.
+      if (ledger.broken) throw ledger.broken;
       const error = stepError(cause, where, signal);
       await recordFailure(rt, name, step, provisioner, error, carry);
       flushed();

@@ -27,6 +27,23 @@ export class Ledger {
   }
 
   readonly id: string;
+  /** The store's write error, once one failed: memory is then ahead of the disk and nothing more is written. */
+  #broken: unknown;
+
+  get broken(): unknown {
+    return this.#broken;
+  }
+
+  #write(write: Promise<void>): Promise<void> {
+    return write.catch((error: unknown) => {
+      this.#broken ??= error;
+      throw error;
+    });
+  }
+
+  #assertWritable(): void {
+    if (this.#broken) throw this.#broken;
+  }
 
   get location(): string {
     return this.store.location;
@@ -61,7 +78,8 @@ export class Ledger {
 
   /** Add new groups in one atomic write. */
   async add(records: readonly GroupRecord[]): Promise<void> {
-    await this.store.putGroups(records);
+    this.#assertWritable();
+    await this.#write(this.store.putGroups(records));
     for (const record of records) this.#groups.set(record.name, record);
   }
 
@@ -78,6 +96,7 @@ export class Ledger {
    * journal record): e.g. "step 1 done, step 2 running". Every move is checked.
    */
   async update(name: string, change: GroupChange): Promise<void> {
+    this.#assertWritable();
     const record = this.#require(name);
     let steps = record.steps;
     for (const { index, patch } of change.steps ?? []) {
@@ -93,12 +112,13 @@ export class Ledger {
       next = patched(next, { ...change.group.patch, state: change.group.to });
     }
     this.#groups.set(name, next);
-    await this.store.putGroups([next]);
+    await this.#write(this.store.putGroups([next]));
   }
 
   async remove(name: string): Promise<void> {
+    this.#assertWritable();
     this.#groups.delete(name);
-    await this.store.deleteGroup(name);
+    await this.#write(this.store.deleteGroup(name));
   }
 
   #require(name: string): GroupRecord {

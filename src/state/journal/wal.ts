@@ -151,7 +151,7 @@ export class Wal {
     const reason = error instanceof StateFileError ? error.message : (error as Error).message;
     this.#failure = new StateFileError(
       this.#o.path,
-      `Cannot make the state durable (${reason}). The run was stopped; steps after the last durable record are not saved ` +
+      `Cannot make the state durable (${reason}) in ${this.#o.path}. The run was stopped; steps after the last durable record are not saved ` +
         `and nothing was retried. Check the disk (free space, errors), then run again: the state reloads from its last ` +
         `durable record.`,
       error,
