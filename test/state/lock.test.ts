@@ -214,3 +214,72 @@ describe('a lock whose pid was reused', () => {
     expect(existsSync(lock)).toBe(false);
   });
 });
+
+describe('unlock and takeover', () => {
+  test('a lock from another host names its id; `tasks.ts unlock` removes it only with that id', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'state.json');
+    const owner = { id: 'a1b2c3d4-0000-4000-8000-000000000001', pid: 4121, host: 'build-host-7', since: '2026-11-22T03:00:00.000Z' };
+    await writeFile(`${file}.lock`, JSON.stringify(owner));
+
+    const error = await openError(file);
+    expect(error).toBeInstanceOf(StateLockedError);
+    expect((error as Error).message).toContain(`locked by pid 4121 (build-host-7, since 2026-11-22T03:00:00.000Z), lock id ${owner.id}`);
+    expect((error as Error).message).toContain(`tasks.ts unlock ${owner.id}`);
+
+    const wrong = spawnTs([join(ROOT, 'tasks.ts'), 'unlock', 'not-the-id', '--state', file]);
+    expect((await wrong.exited).code).toBe(3);
+    expect(wrong.stderr()).toContain(`its id is ${owner.id}, not not-the-id`);
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toEqual(owner);
+
+    const right = spawnTs([join(ROOT, 'tasks.ts'), 'unlock', owner.id, '--state', file]);
+    expect((await right.exited).code, right.stderr()).toBe(0);
+    expect(right.stdout()).toContain(`Removed lock ${owner.id} of pid 4121 (build-host-7`);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    const s = await Scheduler.open({ stateFile: file });
+    await s.close();
+  });
+
+  test('unlock refuses while the owner still runs on this host', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'state.json');
+    const holder = await holdLock(file);
+    const { id } = JSON.parse(await readFile(`${file}.lock`, 'utf8')) as { id: string };
+
+    const cli = spawnTs([join(ROOT, 'tasks.ts'), 'unlock', id, '--state', file]);
+    expect((await cli.exited).code).toBe(3);
+    expect(cli.stderr()).toContain(`pid ${holder.pid} still holds it`);
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ id, pid: holder.pid });
+  });
+
+  test('five processes taking over one stale lock at once: exactly one gets it', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'state.json');
+    const dead = await holdLock(file);
+    dead.proc.kill('SIGKILL');
+    await dead.exited;
+
+    const contenders = Array.from({ length: 5 }, () => spawnTs([fixture('hold-lock.ts'), file]));
+    // Each either says "ready" (holding the lock, until killed) or exits refused.
+    const outcomes = await Promise.all(
+      contenders.map(
+        (c) =>
+          new Promise<'ready' | 'refused'>((resolve) => {
+            const onData = () => c.stdout().includes('ready') && resolve('ready');
+            c.proc.stdout.on('data', onData);
+            void c.exited.then(() => resolve(c.stdout().includes('ready') ? 'ready' : 'refused'));
+          }),
+      ),
+    );
+    expect(outcomes.filter((o) => o === 'ready')).toHaveLength(1);
+    const winner = contenders[outcomes.indexOf('ready')]!;
+    for (const c of contenders.filter((c) => c !== winner)) {
+      expect((await c.exited).code).not.toBe(0);
+      expect(c.stderr()).toContain(`locked by pid ${winner.pid}`);
+    }
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: winner.pid });
+    winner.proc.kill('SIGTERM');
+    expect((await winner.exited).code).toBe(0);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+});
