@@ -1,90 +1,72 @@
-// Scheduler throughput with no-op provisioners, persistence on (durable JSON
-// file) and off (memory), plus the fsync floor of this disk for comparison.
-// Usage: npm run bench [-- --sizes 100,1000]
-import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
+// The scheduler with no-op provisioners (3 steps per group) in three shapes,
+// with the journal (file) and without persistence (memory), each run in its
+// own process; the fsync floor of this disk; the resume of a half-done state.
+// Usage: npm run bench [-- --sizes 1000,10000,100000 --shapes flat,layers,chain --concurrency 100]
+// Prints one table and writes bench/results.json.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { JsonFileStore, MemoryStore, Scheduler, type GroupSpec } from '../src/index.js';
-import { NoOp } from './noop.js';
+import { fsyncFloorMs } from './floor.js';
+import { SHAPES, STEPS, type Shape } from './shapes.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100,1000' }, steps: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,10000,100000' },
+    shapes: { type: 'string', default: SHAPES.join(',') },
+    concurrency: { type: 'string', default: '100' },
+    'resume-groups': { type: 'string', default: '10000' },
+  },
+});
 const sizes = values.sizes.split(',').map(Number);
-const steps = Number(values.steps);
-type Shape = 'flat' | 'chain' | 'layers';
+const shapes = values.shapes.split(',') as Shape[];
+const here = new URL('.', import.meta.url).pathname;
 
-function groups(n: number, shape: Shape): GroupSpec[] {
-  return Array.from({ length: n }, (_, i) => ({
-    name: `g${i}`,
-    dependsOn: shape === 'flat' || i === 0 ? [] : shape === 'chain' ? [`g${i - 1}`] : i < 10 ? [] : [`g${i - 10}`],
-    provisioners: () => Array.from({ length: steps }, (_, s) => new NoOp(s)),
-  }));
+function tsx(script: string, args: string[]): Record<string, unknown> {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, script), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }
 
-async function fsyncFloor(dir: string, count: number): Promise<number> {
-  const handle = await open(join(dir, 'floor.bin'), 'w');
-  const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    await handle.write(Buffer.alloc(64, i));
-    await handle.datasync();
-  }
-  await handle.close();
-  return (performance.now() - start) / count;
-}
-
-interface Row {
-  shape: Shape;
-  groups: number;
-  persistence: 'file' | 'memory';
-  wallMs: number;
-  stepsPerSec: number;
-  stateBytes: number;
-  peakRssMb: number;
-}
-
-async function one(n: number, shape: Shape, persistence: Row['persistence'], dir: string): Promise<Row> {
-  const file = join(dir, `${shape}-${n}-${persistence}.json`);
-  const store = persistence === 'file' ? new JsonFileStore(file) : new MemoryStore();
-  await using scheduler = await Scheduler.open({ store, concurrency: 16 });
-  await scheduler.scheduleAll(groups(n, shape));
-  const start = performance.now();
-  const summary = await scheduler.run();
-  const wallMs = performance.now() - start;
-  if (!summary.ok) throw new Error(`bench run failed: ${JSON.stringify(summary.groups.find((g) => g.state !== 'provisioned'))}`);
-  const stateBytes = persistence === 'file' ? (await stat(file)).size : 0;
-  return {
-    shape,
-    groups: n,
-    persistence,
-    wallMs,
-    stepsPerSec: (n * steps) / (wallMs / 1000),
-    stateBytes,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-  };
-}
-
+type Row = Record<string, number | string | null>;
 const dir = await mkdtemp(join(tmpdir(), 'groundwork-bench-'));
 try {
-  const floorMs = await fsyncFloor(dir, 200);
+  const floorMs = await fsyncFloorMs(dir);
+  process.stderr.write(`fsync floor ${floorMs.toFixed(3)} ms\n`);
   const rows: Row[] = [];
   for (const n of sizes) {
-    for (const shape of ['flat', 'layers', 'chain'] as const) {
-      for (const persistence of ['memory', 'file'] as const) {
-        const row = await one(n, shape, persistence, dir);
+    for (const shape of shapes) {
+      for (const persistence of ['memory', 'file']) {
+        const row = tsx('one.ts', [String(n), shape, persistence, dir, values.concurrency]) as Row;
         rows.push(row);
-        process.stderr.write(`${shape} ${n} ${persistence}: ${row.wallMs.toFixed(0)} ms\n`);
+        process.stderr.write(`${shape} ${n} ${persistence}: ${(row.wallMs as number).toFixed(0)} ms\n`);
+        await rm(join(dir, `${shape}-${n}.json`), { force: true });
       }
     }
   }
-  const machine = { cores: cpus().length, node: process.version, fsyncFloorMs: Number(floorMs.toFixed(3)), stepsPerGroup: steps };
-  console.log(`machine: ${machine.cores} cores, Node ${machine.node}; fsync floor ${floorMs.toFixed(3)} ms per small append + fdatasync`);
-  console.log('shape   groups  persistence      wall ms   steps/s   state bytes  peak RSS MB');
+  const resumeFile = join(dir, 'resume.json');
+  try {
+    tsx('resume.ts', ['kill', resumeFile, values['resume-groups']]);
+  } catch (error) {
+    if ((error as { signal?: string }).signal !== 'SIGKILL') throw error;
+  }
+  const resume = tsx('resume.ts', ['resume', resumeFile, values['resume-groups']]);
+
+  const machine = { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, fsyncFloorMs: floorMs, stepsPerGroup: STEPS, concurrency: Number(values.concurrency) };
+  const f = (v: unknown, digits = 0) => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
+  console.log(`machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}; fsync floor ${floorMs.toFixed(3)} ms; concurrency ${machine.concurrency}`);
+  console.log('| shape | groups | persistence | wall ms | steps/s | µs/step | dep→dependent p50 / p99 ms | peak RSS MB | bytes written |');
+  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     console.log(
-      `${r.shape.padEnd(7)} ${String(r.groups).padStart(6)}  ${r.persistence.padEnd(11)} ${r.wallMs.toFixed(0).padStart(10)} ${r.stepsPerSec.toFixed(0).padStart(9)} ${String(r.stateBytes).padStart(13)} ${r.peakRssMb.toFixed(0).padStart(12)}`,
+      `| ${r.shape} | ${f(r.groups)} | ${r.persistence} | ${f(r.wallMs)} | ${f(r.stepsPerSec)} | ${f(r.usPerStep, 1)} | ${f(r.depLatencyP50Ms, 3)} / ${f(r.depLatencyP99Ms, 3)} | ${f(r.peakRssMb)} | ${f(r.bytesWritten)} |`,
     );
   }
-  await writeFile(new URL('./results.json', import.meta.url), `${JSON.stringify({ machine, rows }, null, 2)}\n`);
+  console.log(
+    `resume of ${f(resume.groups)} groups killed with ${f(resume.provisionedAtKill)} provisioned: load ${f(resume.loadMs)} ms, ` +
+      `first step after ${f(resume.firstStepMs)} ms, finished after ${f(resume.totalMs)} ms`,
+  );
+  await writeFile(join(here, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, rows, resume }, null, 2)}\n`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
