@@ -33,6 +33,15 @@ export type { ResolvedConfig } from './config/load.js';
 export { groundworkGlobalSetup } from './testing/global-setup.js';
 export type { GlobalSetupOptions } from './testing/global-setup.js';
 
+export type { Machine, ExecuteOptions, ExecuteResult, TransferOptions } from './machines/machine.js';
+export { MachineCommandError, MachineConnectError, HostKeyMismatchError, MachineTransferError } from './machines/command-error.js';
+export { connectSsh, SshMachine, hostKeyFingerprint, writeSshdConfig } from './transport/index.js';
+export type { SshConnectOptions, SshdConfig, SshdConfigOptions } from './transport/index.js';
+export { KeyStore, KeyError, keyEnvName } from './keys/key-store.js';
+export type { KeyStoreOptions } from './keys/key-store.js';
+export { generateKeyPair } from './keys/generate.js';
+export type { KeyPair } from './keys/generate.js';
+
 export type { SchedulerEventMap, SchedulerEventName, SchedulerListener } from './events.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
