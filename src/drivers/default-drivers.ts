@@ -1,4 +1,5 @@
 import type { Driver, DriverFactory } from './driver.js';
+import { LocalDriver } from './local/local-driver.js';
 import { NetnsDriver } from './netns/netns-driver.js';
 import { DriverRegistry } from './registry.js';
 import { SshDriver } from './ssh/ssh-driver.js';
@@ -11,6 +12,7 @@ export function defaultDriverRegistry(): DriverRegistry {
     shared = new DriverRegistry();
     shared.register('netns', (url, config) => new NetnsDriver(url, config));
     shared.register('ssh', (url, config) => new SshDriver(url, config));
+    shared.register('local', (url, config) => new LocalDriver(url, config));
   }
   return shared;
 }
