@@ -37,6 +37,7 @@ export type { Machine, ExecuteOptions, ExecuteResult, TransferOptions } from './
 export { MachineCommandError, MachineConnectError, HostKeyMismatchError, MachineTransferError } from './machines/command-error.js';
 export { connectSsh, SshMachine, hostKeyFingerprint, writeSshdConfig } from './transport/index.js';
 export type { SshConnectOptions, SshdConfig, SshdConfigOptions } from './transport/index.js';
+export { LocalMachine } from './machines/local-machine.js';
 export { KeyStore, KeyError, keyEnvName } from './keys/key-store.js';
 export type { KeyStoreOptions } from './keys/key-store.js';
 export { generateKeyPair } from './keys/generate.js';
