@@ -16,6 +16,24 @@ export type { LocalServiceOptions, LocalServiceOutput } from './provisioners/loc
 export { HttpCheck } from './provisioners/http-check.js';
 export type { HttpCheckOptions } from './provisioners/http-check.js';
 
+export { Machines } from './provisioners/machines/machines.js';
+export type { MachinesOptions, MachinesOutput, MachineInfo } from './provisioners/machines/machines.js';
+export { MachineStage } from './provisioners/machines/stages.js';
+export { RunOnMachines } from './provisioners/machines/run-on-machines.js';
+export type { RunOnMachinesOptions, RunOnMachinesOutput } from './provisioners/machines/run-on-machines.js';
+
+export type { Driver, DriverContext, DriverFactory, MachineRequest, BatchResult, KeyLookup } from './drivers/driver.js';
+export type { MachineSpec, MachineReference, MachineOptions, ReferenceValue } from './drivers/machine-spec.js';
+export { ActionHandler } from './drivers/action-handler.js';
+export { DriverRegistry } from './drivers/registry.js';
+export { registerDriver, driverForUrl, defaultDriverRegistry } from './drivers/default-drivers.js';
+export { allocateMachines, readyMachines, stopMachines, destroyMachines, fanOut } from './drivers/batch.js';
+export { NetnsDriver } from './drivers/netns/netns-driver.js';
+export type { NetnsDriverConfig } from './drivers/netns/config.js';
+export { SshDriver } from './drivers/ssh/ssh-driver.js';
+export type { HostEntry } from './drivers/ssh/hosts-file.js';
+export { LocalDriver } from './drivers/local/local-driver.js';
+
 export { registerProvisioner, defaultRegistry } from './serialize/default-registry.js';
 export { ProvisionerRegistry } from './serialize/registry.js';
 
@@ -61,5 +79,8 @@ export {
   StateLockedError,
   TransitionError,
   SchedulerBusyError,
+  DriverError,
+  NotOwnedError,
+  MachineBatchError,
 } from './errors.js';
 export type { LockOwner } from './errors.js';
