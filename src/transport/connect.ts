@@ -1,5 +1,5 @@
 import { NodeSSH } from 'node-ssh';
-import type { Client } from 'ssh2';
+import { utils, type Client } from 'ssh2';
 import { ConfigError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { HostKeyMismatchError, MachineConnectError } from '../machines/command-error.js';
@@ -49,6 +49,13 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshMachine
   if (options.hostKey !== undefined && !isFingerprint(options.hostKey)) {
     throw new ConfigError(
       `Expected the pinned \`hostKey\` of ${options.name} to look like SHA256:<43 base64 characters>, got "${options.hostKey}".`,
+    );
+  }
+  const parsed = utils.parseKey(options.privateKey);
+  if (parsed instanceof Error) {
+    // The parser's message never contains the key text.
+    throw new ConfigError(
+      `The private key for ${options.name} cannot be used: ${parsed.message}. Check the key named in the machine's configuration.`,
     );
   }
   const logger = options.logger ?? silentLogger;
