@@ -31,6 +31,7 @@ export interface SshConnectOptions {
 
 const FIRST_DELAY_MS = 200;
 const MAX_DELAY_MS = 2_000;
+const MIN_ATTEMPT_MS = 100;
 
 /**
  * Connect to a machine over SSH and return it as a `Machine`. While the
@@ -79,8 +80,9 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshMachine
         );
       }
       const elapsed = Date.now() - started;
-      const wait = Math.min(delay, deadlineMs - elapsed);
-      if (wait <= 0) {
+      // Another attempt only if it would still have MIN_ATTEMPT_MS after the pause.
+      const wait = Math.min(delay, deadlineMs - elapsed - MIN_ATTEMPT_MS);
+      if (wait < 0) {
         throw new MachineConnectError(
           `Could not connect to ${options.name} at ${where} over SSH: tried ${attempt} time${attempt === 1 ? '' : 's'} for ${(elapsed / 1000).toFixed(1)} s; ` +
             `last error: ${describeError(error)}. Check that the machine is up and sshd listens on ${where}, or raise connectDeadlineMs.`,

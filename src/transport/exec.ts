@@ -53,6 +53,7 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
     const finish = () => {
       if (done) return;
       done = true;
+      clearTimeout(fallback);
       watch.dispose();
       unsubscribe();
       channel?.close();
@@ -78,10 +79,20 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
       }
     };
 
-    const stop = (why: 'timeout' | 'abort') => {
-      stoppedBy = why;
-      if (remotePid === undefined || link.gone()) return finish();
+    let killing = false;
+    let fallback: NodeJS.Timeout | undefined;
+    const killOnce = () => {
+      if (killing || remotePid === undefined) return;
+      killing = true;
       void killRemote(link, remotePid).finally(finish);
+    };
+    const stop = (why: 'timeout' | 'abort') => {
+      if (done) return;
+      stoppedBy = why;
+      if (link.gone()) return finish();
+      // The pid may still be on its way (stdout and stderr are not ordered); onData kills once it arrives.
+      if (remotePid !== undefined) return killOnce();
+      fallback = setTimeout(finish, STOP_LIMIT_MS);
     };
 
     const watch = watchOperation(timeoutMs, options.signal, stop);
@@ -94,6 +105,10 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
       cause = gone;
       return finish();
     }
+    if (options.signal?.aborted) {
+      stoppedBy = 'abort';
+      return finish();
+    }
 
     const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       let text = decoders[stream].write(chunk);
@@ -104,6 +119,7 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
         remotePid = Number(pidLine.slice(0, end)) || undefined;
         text = pidLine.slice(end + 1);
         pidLine = undefined;
+        if (stoppedBy) killOnce();
       }
       if (done || stoppedBy) return;
       out[stream] += text;
@@ -125,7 +141,7 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
           exitSignal = signalName ?? undefined;
         });
         opened.on('close', () => {
-          if (!stoppedBy) finish();
+          if (!killing) finish();
         });
         opened.end();
       });

@@ -84,27 +84,38 @@ describe.skipIf(!sshd.available)(`execute over SSH ${sshd.reason}`, () => {
     ).toBe('b');
   });
 
-  test('a timeout fails with timedOut and the remote process is gone', async () => {
+  /** Resolves with the exit code of a remote wait for `pid` to be gone: 0 once it is, 124 if it still runs after 5 s. */
+  const waitGone = async (pid: string) =>
+    (await machine.execute(`timeout 5 tail --pid=${pid.trim()} -s 0.05 -f /dev/null`, { reject: false })).exitCode;
+
+  test('a timeout fails with timedOut and the remote processes are gone', async () => {
     let pid = '';
-    const error = await machine
-      .execute('echo $$; exec sleep 30', { timeout: 300, onOutput: (chunk) => (pid += chunk) })
-      .catch((e: unknown) => e);
+    const command = 'sleep 30 & echo $!; wait';
+    const error = await machine.execute(command, { timeout: 300, onOutput: (chunk) => (pid += chunk) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MachineCommandError);
     expect(error).toMatchObject({ timedOut: true, isCanceled: false, exitCode: undefined, failed: true });
-    expect((error as MachineCommandError).shortMessage).toBe('Command timed out after 300 ms on web1: echo $$; exec sleep 30');
-    // tail --pid returns once that process has exited; it would run into `timeout 5` if sleep were still there.
-    const waited = await machine.execute(`timeout 5 tail --pid=${pid.trim()} -s 0.05 -f /dev/null`);
-    expect(waited.exitCode).toBe(0);
+    expect((error as MachineCommandError).shortMessage).toBe(`Command timed out after 300 ms on web1: ${command}`);
+    // The background sleep is a child of the remote shell: the whole process group was stopped.
+    expect(await waitGone(pid)).toBe(0);
   });
 
-  test('an AbortSignal cancels the command with isCanceled', async () => {
+  test('an AbortSignal cancels the command with isCanceled and stops it', async () => {
     const controller = new AbortController();
-    const running = machine.execute('echo started; exec sleep 30', {
+    let pid = '';
+    const running = machine.execute('sleep 30 & echo $!; wait', {
       signal: controller.signal,
-      onOutput: (chunk) => chunk.includes('started') && controller.abort(),
+      onOutput: (chunk) => {
+        pid += chunk;
+        controller.abort();
+      },
     });
-    await expect(running).rejects.toMatchObject({ isCanceled: true, timedOut: false, exitCode: undefined, stdout: 'started' });
+    await expect(running).rejects.toMatchObject({ isCanceled: true, timedOut: false, exitCode: undefined });
     await expect(running).rejects.toThrow('Command was canceled on web1');
+    expect(await waitGone(pid)).toBe(0);
+  });
+
+  test('an already aborted signal fails at once', async () => {
+    await expect(machine.execute('echo never', { signal: AbortSignal.abort() })).rejects.toMatchObject({ isCanceled: true, stdout: '' });
   });
 
   test('a command killed by a signal has no exit code and fails', async () => {
