@@ -1,5 +1,5 @@
 import { NodeSSH } from 'node-ssh';
-import { utils, type Client } from 'ssh2';
+import ssh2, { type Client } from 'ssh2';
 import { ConfigError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { HostKeyMismatchError, MachineConnectError } from '../machines/command-error.js';
@@ -52,7 +52,7 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshMachine
       `Expected the pinned \`hostKey\` of ${options.name} to look like SHA256:<43 base64 characters>, got "${options.hostKey}".`,
     );
   }
-  const parsed = utils.parseKey(options.privateKey);
+  const parsed = ssh2.utils.parseKey(options.privateKey);
   if (parsed instanceof Error) {
     // The parser's message never contains the key text.
     throw new ConfigError(
