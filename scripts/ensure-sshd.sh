@@ -4,7 +4,8 @@
 # apt-get when it is missing (root only) without starting the system service.
 set -eu
 
-SSHD=/usr/sbin/sshd
+# GROUNDWORK_SSHD only exists for this script's own tests.
+SSHD=${GROUNDWORK_SSHD:-/usr/sbin/sshd}
 [ -x "$SSHD" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
