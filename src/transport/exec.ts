@@ -9,7 +9,7 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** How long stopping a command may take (TERM, then KILL after ~2 s) before we give up on it. */
+/** How long stopping a remote command may take (TERM, then KILL after ~2 s) before we give up on it. */
 const STOP_LIMIT_MS = 5_000;
 
 /**
@@ -53,10 +53,9 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
     const finish = () => {
       if (done) return;
       done = true;
-      clearTimeout(fallback);
       watch.dispose();
       unsubscribe();
-      channel?.close();
+      if (!stoppedBy) channel?.close();
       for (const stream of ['stdout', 'stderr'] as const) out[stream] += decoders[stream].end();
       const timedOut = stoppedBy === 'timeout';
       const isCanceled = stoppedBy === 'abort';
@@ -79,20 +78,23 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
       }
     };
 
+    // A stopped command settles at once; the remote kill goes on in the background (close() waits for it).
     let killing = false;
     let fallback: NodeJS.Timeout | undefined;
     const killOnce = () => {
       if (killing || remotePid === undefined) return;
       killing = true;
-      void killRemote(link, remotePid).finally(finish);
+      clearTimeout(fallback);
+      link.track(killRemote(link, remotePid).finally(() => channel?.close()));
     };
     const stop = (why: 'timeout' | 'abort') => {
       if (done) return;
       stoppedBy = why;
-      if (link.gone()) return finish();
-      // The pid may still be on its way (stdout and stderr are not ordered); onData kills once it arrives.
+      finish();
+      if (link.gone()) return channel?.close();
       if (remotePid !== undefined) return killOnce();
-      fallback = setTimeout(finish, STOP_LIMIT_MS);
+      // The pid may still be on its way (stdout and stderr are not ordered, or the channel is opening): onData kills once it comes.
+      fallback = setTimeout(() => channel?.close(), STOP_LIMIT_MS);
     };
 
     const watch = watchOperation(timeoutMs, options.signal, stop);
@@ -133,7 +135,7 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
           return finish();
         }
         channel = opened;
-        if (done) return opened.close();
+        if (done && !stoppedBy) return opened.close();
         opened.on('data', onData('stdout'));
         opened.stderr.on('data', onData('stderr'));
         opened.on('exit', (code: number | null | undefined, signalName?: string) => {
@@ -141,7 +143,8 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
           exitSignal = signalName ?? undefined;
         });
         opened.on('close', () => {
-          if (!killing) finish();
+          clearTimeout(fallback);
+          finish();
         });
         opened.end();
       });

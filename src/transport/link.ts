@@ -9,4 +9,6 @@ export interface SshLink {
   gone(): MachineConnectError | undefined;
   /** Called once when the connection drops; returns the unsubscribe function. */
   onGone(listener: (error: MachineConnectError) => void): () => void;
+  /** Background work on the connection (stopping a remote command) that close() waits for. */
+  track(work: Promise<void>): void;
 }

@@ -35,6 +35,7 @@ export class SshMachine implements Machine {
   readonly #client: Client;
   readonly #logger: Logger;
   readonly #listeners = new Set<(error: MachineConnectError) => void>();
+  readonly #background = new Set<Promise<void>>();
   #lastError: Error | undefined;
   #gone: MachineConnectError | undefined;
   #closing: Promise<void> | undefined;
@@ -60,6 +61,10 @@ export class SshMachine implements Machine {
       onGone(listener) {
         machine.#listeners.add(listener);
         return () => machine.#listeners.delete(listener);
+      },
+      track(work) {
+        machine.#background.add(work);
+        void work.finally(() => machine.#background.delete(work));
       },
     };
   }
@@ -124,7 +129,14 @@ export class SshMachine implements Machine {
 
   /** End the connection (idempotent). Commands still running fail as closed. */
   close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve) => {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    // Let commands that were stopped finish stopping (each is bounded) before the connection goes.
+    await Promise.allSettled(this.#background);
+    await new Promise<void>((resolve) => {
       if (this.#gone) return resolve();
       const grace = setTimeout(() => this.#client.destroy(), CLOSE_GRACE_MS);
       this.#client.once('close', () => {
@@ -133,7 +145,6 @@ export class SshMachine implements Machine {
       });
       this.#client.end();
     });
-    return this.#closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

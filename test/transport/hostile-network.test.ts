@@ -1,7 +1,7 @@
 // A hostile network between the transport and a real sshd: black holes and resets fail within their
 // timeouts with clear errors; the process never hangs and never gets an uncaught error.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { MachineCommandError, MachineConnectError } from '../../src/machines/command-error.js';
+import { MachineCommandError, MachineConnectError, MachineTransferError } from '../../src/machines/command-error.js';
 import { connectSsh } from '../../src/transport/index.js';
 import { blackHole, resetAfter, type ForwardingProxy, type Proxy } from '../helpers/hostile-proxy.js';
 import { runSshd, sshdAvailability } from '../helpers/sshd.js';
@@ -106,6 +106,17 @@ describe.skipIf(!sshd.available)(`hostile network ${sshd.reason}`, () => {
       }
       // The frozen proxy still holds the sshd side open; closing it lets sshd end the session.
       await proxy.close();
+    });
+
+    test('on a silent connection a command and a transfer each fail by their own timeout', async () => {
+      await using machine = await connectSsh(login(proxy.port));
+      proxy.freeze();
+      const command = await machine.execute('echo never', { timeout: 300 }).catch((e: unknown) => e);
+      expect(command).toBeInstanceOf(MachineCommandError);
+      expect((command as MachineCommandError).shortMessage).toBe('Command timed out after 300 ms on web1: echo never');
+      const transfer = await machine.readFile('/etc/hostname', { timeout: 300 }).catch((e: unknown) => e);
+      expect(transfer).toBeInstanceOf(MachineTransferError);
+      expect((transfer as Error).message).toBe('readFile /etc/hostname on web1 timed out after 300 ms.');
     });
 
     test('a reset during the handshake is retried until the deadline, then reported', async () => {
