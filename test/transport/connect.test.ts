@@ -65,6 +65,23 @@ describe.skipIf(!sshd.available)(`connectSsh ${sshd.reason}`, () => {
     expect(proxy.connections).toBe(before);
   });
 
+  test('a key the server does not accept fails at once, naming the user and what to check', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'groundwork-key-'));
+    try {
+      const other = await readFile((await generateKeyPair(join(dir, 'other'))).privateKeyPath, 'utf8');
+      const before = proxy.connections;
+      const error = await connectSsh({ ...login(), port: proxy.port, privateKey: other }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MachineConnectError);
+      expect((error as Error).message).toBe(
+        `SSH to web1 (127.0.0.1:${proxy.port}) as ${server.username} was refused: the server did not accept the private key. ` +
+          "Check that the key's public half is in the machine's authorized_keys.",
+      );
+      expect(proxy.connections - before).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('close() ends the connection, is idempotent, and later commands fail as closed', async () => {
     const machine = await connectSsh({ ...login(), port: proxy.port });
     await machine.close();
