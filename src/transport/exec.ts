@@ -16,14 +16,16 @@ const STOP_LIMIT_MS = 5_000;
  * Stopping a remote command: OpenSSH refuses "signal" requests for root
  * sessions (no privilege separation after a root login), and closing an exec
  * channel without a pty leaves the command running. So the remote shell
- * first prints its pid on stderr (stripped from the output); it leads the
+ * first prints its pid on stderr (a marker line, stripped from the output); it leads the
  * session's process group (sshd calls setsid), and a second channel sends
  * the group TERM, then KILL if it is still there after 2 s.
  */
 function wrap(command: string, cwd: string | undefined): string {
   const cd = cwd === undefined ? '' : `cd ${shellQuote(cwd)} || exit\n`;
-  return `echo $$ >&2\n${cd}${command}`;
+  return `echo "groundwork-pid:$$" >&2\n${cd}${command}`;
 }
+
+const PID_MARKER = /^groundwork-pid:(\d+)$/;
 
 function stopScript(pid: number): string {
   return `kill -TERM -${pid} 2>/dev/null || exit 0\ni=0\nwhile kill -0 -${pid} 2>/dev/null; do i=$((i+1)); if [ $i -gt 20 ]; then kill -KILL -${pid} 2>/dev/null; exit 0; fi; sleep 0.1; done`;
@@ -112,17 +114,30 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
       return finish();
     }
 
-    const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      let text = decoders[stream].write(chunk);
-      if (stream === 'stderr' && pidLine !== undefined) {
-        pidLine += text;
-        const end = pidLine.indexOf('\n');
-        if (end < 0) return;
-        remotePid = Number(pidLine.slice(0, end)) || undefined;
-        text = pidLine.slice(end + 1);
+    // Lines before the pid marker (a login script may print some) stay in the output.
+    const takePid = (text: string): string => {
+      pidLine = (pidLine ?? '') + text;
+      let passed = '';
+      for (let end = pidLine.indexOf('\n'); end >= 0; end = pidLine.indexOf('\n')) {
+        const line = pidLine.slice(0, end);
+        pidLine = pidLine.slice(end + 1);
+        const marker = PID_MARKER.exec(line);
+        if (!marker) {
+          passed += `${line}\n`;
+          continue;
+        }
+        remotePid = Number(marker[1]);
+        const rest = pidLine;
         pidLine = undefined;
         if (stoppedBy) killOnce();
+        return passed + rest;
       }
+      return passed;
+    };
+
+    const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      let text = decoders[stream].write(chunk);
+      if (stream === 'stderr' && pidLine !== undefined) text = takePid(text);
       if (done || stoppedBy) return;
       out[stream] += text;
       if (text !== '') options.onOutput?.(text, stream);
@@ -138,6 +153,9 @@ export function execOnChannel(link: SshLink, command: string, options: ExecuteOp
         if (done && !stoppedBy) return opened.close();
         opened.on('data', onData('stdout'));
         opened.stderr.on('data', onData('stderr'));
+        // Stream errors are followed by 'close'; without a listener they would be thrown.
+        opened.on('error', (e: unknown) => (cause ??= e));
+        opened.stderr.on('error', (e: unknown) => (cause ??= e));
         opened.on('exit', (code: number | null | undefined, signalName?: string) => {
           exitCode = typeof code === 'number' ? code : undefined;
           exitSignal = signalName ?? undefined;
@@ -170,6 +188,7 @@ function killRemote(link: SshLink, pid: number): Promise<void> {
       link.client.exec(stopScript(pid), (error, channel) => {
         if (error) return done();
         channel.on('close', done);
+        channel.on('error', () => {});
         channel.resume();
         channel.stderr.resume();
         channel.end();

@@ -53,18 +53,21 @@ export class SshMachine implements Machine {
       this.#logger.warn(`SSH connection to ${this.name} (${this.#where}): ${error.message}`);
     });
     this.#client.once('close', () => this.#markGone());
-    const machine = this;
     this.#link = {
       machine: this.name,
       client: this.#client,
-      gone: () => machine.#gone,
-      onGone(listener) {
-        machine.#listeners.add(listener);
-        return () => machine.#listeners.delete(listener);
+      gone: () => this.#gone,
+      onGone: (listener) => {
+        this.#listeners.add(listener);
+        return () => this.#listeners.delete(listener);
       },
-      track(work) {
-        machine.#background.add(work);
-        void work.finally(() => machine.#background.delete(work));
+      track: (work) => {
+        const settled = work.then(
+          () => {},
+          () => {},
+        );
+        this.#background.add(settled);
+        void settled.then(() => this.#background.delete(settled));
       },
     };
   }

@@ -39,17 +39,25 @@ export interface SshdSetup {
   remove(): Promise<void>;
 }
 
-export async function prepareSshd(port?: number): Promise<SshdSetup> {
+export interface SshdOptions {
+  /** Default: a free port. */
+  port?: number;
+  /** Extra sshd_config lines. */
+  extra?: readonly string[];
+}
+
+export async function prepareSshd(options: SshdOptions = {}): Promise<SshdSetup> {
   const dir = await mkdtemp(join(tmpdir(), 'groundwork-sshd-'));
   try {
     const user = await generateKeyPair(join(dir, 'id_ed25519'));
-    const chosen = port ?? (await freePort());
+    const chosen = options.port ?? (await freePort());
     // INFO makes sshd print "Server listening on …", which start() waits for.
     const config = await writeSshdConfig({
       dir,
       listen: [{ host: '127.0.0.1', port: chosen }],
       authorizedKeys: user.publicKey,
       logLevel: 'INFO',
+      extra: options.extra ?? [],
     });
     const { stdout } = await execa('ssh-keygen', ['-l', '-f', `${config.hostKeyPath}.pub`]);
     const hostKey = stdout.split(' ')[1] ?? '';
@@ -113,8 +121,8 @@ export async function startSshd(setup: SshdSetup): Promise<RunningSshd> {
 }
 
 /** prepareSshd + startSshd; `stop()` stops the daemon and removes its folder. */
-export async function runSshd(port?: number): Promise<SshdSetup & RunningSshd> {
-  const setup = await prepareSshd(port);
+export async function runSshd(options: SshdOptions = {}): Promise<SshdSetup & RunningSshd> {
+  const setup = await prepareSshd(options);
   try {
     const running = await startSshd(setup);
     return {

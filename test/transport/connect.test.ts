@@ -117,7 +117,7 @@ describe.skipIf(!sshd.available)(`connectSsh retries ${sshd.reason}`, () => {
   });
 
   test('keeps retrying while nothing listens, and connects once sshd is up', async () => {
-    const setup = await prepareSshd(await freePort());
+    const setup = await prepareSshd({ port: await freePort() });
     let started: ReturnType<typeof startSshd> | undefined;
     try {
       // Start sshd only after the first refused attempt was reported.
