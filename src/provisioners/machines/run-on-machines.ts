@@ -85,6 +85,9 @@ export class RunOnMachines implements Provisioner<MachinesOutput, RunOnMachinesO
   }
 
   report(): string[] {
-    return [`\`${this.command}\``, ...Object.entries(this.outputs).map(([name, out]) => `${name}: ${out.split('\n')[0] ?? ''}`)];
+    return [
+      `\`${this.command}\``,
+      ...Object.entries(this.outputs).flatMap(([name, out]) => out.split('\n').map((line) => `${name}: ${line}`)),
+    ];
   }
 }
