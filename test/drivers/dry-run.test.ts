@@ -2,14 +2,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { runMain } from '../helpers/cli-in-process.js';
-import { keyFolder, namespaces, removeNamespacesWithPrefix, uniquePrefix } from '../helpers/netns.js';
+import { keyFolder, namespaces, removeNamespacesWithPrefix, netnsAvailable, uniquePrefix } from '../helpers/netns.js';
 import { tempDir } from '../helpers/temp.js';
 
 const prefix = uniquePrefix();
 const CONFIG = 'test/fixtures/machines/netns-config.ts';
 afterEach(() => removeNamespacesWithPrefix(prefix));
 
-it('provision --dry-run prints the plan and changes nothing, before and after a real provision', async () => {
+it.runIf(netnsAvailable)('provision --dry-run prints the plan and changes nothing, before and after a real provision', async () => {
   const dir = await tempDir('gw-dry-');
   await keyFolder(dir, 'demo');
   Object.assign(process.env, { GW_TEST_DIR: dir, GW_TEST_PREFIX: prefix, GW_TEST_SUBNET: '10.235.0.0/16' });
