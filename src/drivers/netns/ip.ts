@@ -3,13 +3,55 @@ import { DriverError } from '../../errors.js';
 
 // Thin wrappers over iproute2. `ip -j` gives JSON, so nothing is scraped from text.
 
-async function ip(args: string[], signal?: AbortSignal): Promise<string> {
-  const result = await execa('ip', args, { reject: false, ...(signal ? { cancelSignal: signal } : {}) });
+async function ip(args: string[], signal?: AbortSignal, input?: string): Promise<string> {
+  const result = await execa('ip', args, {
+    reject: false,
+    ...(input === undefined ? {} : { input }),
+    ...(signal ? { cancelSignal: signal } : {}),
+  });
   if (result.failed) {
     const why = result.stderr.trim() || result.shortMessage;
-    throw new DriverError(`\`ip ${args.join(' ')}\` failed: ${why}`, { cause: result });
+    const what = input === undefined ? args.join(' ') : `${args.join(' ')} <<< ${input.trim().split('\n').join('; ')}`;
+    throw new DriverError(`\`ip ${what}\` failed: ${why}`, { cause: result });
   }
   return result.stdout;
+}
+
+/** Several commands in one `ip -batch` (one process instead of one each: allocation spawns add up). */
+async function ipBatch(namespace: string | undefined, commands: string[], signal?: AbortSignal): Promise<void> {
+  if (commands.length > 0) await ip([...(namespace ? ['-n', namespace] : []), '-batch', '-'], signal, `${commands.join('\n')}\n`);
+}
+
+interface AddrLink {
+  ifname: string;
+  addr_info?: Array<{ family: string; local: string }>;
+}
+
+/**
+ * Make sure `namespace` is wired: a veth pair (`veth.inner` created straight
+ * inside it, so there is no moment with both ends on the host; the host end's
+ * alias is the namespace), `hostCidr` on the host end, `innerCidr` inside,
+ * both up, and lo up. Idempotent: only what is missing is done.
+ */
+export async function wireNamespace(
+  namespace: string,
+  veth: { host: string; inner: string },
+  hostCidr: string,
+  innerCidr: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const has = (links: AddrLink[], name: string, cidr: string) =>
+    links.find((l) => l.ifname === name)?.addr_info?.some((a) => a.family === 'inet' && a.local === cidr.split('/')[0]) ?? false;
+  const onHost = json<AddrLink>(await ip(['-j', 'addr', 'show'], signal));
+  const hostSide: string[] = [];
+  if (!onHost.some((l) => l.ifname === veth.host)) {
+    hostSide.push(`link add ${veth.host} type veth peer name ${veth.inner} netns ${namespace}`, `link set ${veth.host} alias ${namespace}`);
+  }
+  if (!has(onHost, veth.host, hostCidr)) hostSide.push(`addr add ${hostCidr} dev ${veth.host}`);
+  await ipBatch(undefined, [...hostSide, `link set ${veth.host} up`], signal);
+  const inside = json<AddrLink>(await ip(['-n', namespace, '-j', 'addr', 'show'], signal));
+  const innerSide = has(inside, veth.inner, innerCidr) ? [] : [`addr add ${innerCidr} dev ${veth.inner}`];
+  await ipBatch(namespace, [...innerSide, `link set ${veth.inner} up`, 'link set lo up'], signal);
 }
 
 function json<T>(text: string): T[] {
@@ -58,29 +100,10 @@ export async function ipv4Addresses(namespace?: string, signal?: AbortSignal): P
   return links.flatMap((l) => (l.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => ({ ifname: l.ifname, local: a.local })));
 }
 
-/** A veth pair whose `inner` end is created straight inside `namespace` (no moment with both ends on the host). */
-export async function addVethPair(host: string, inner: string, namespace: string, alias: string, signal?: AbortSignal): Promise<void> {
-  await ip(['link', 'add', host, 'type', 'veth', 'peer', 'name', inner, 'netns', namespace], signal);
-  await ip(['link', 'set', host, 'alias', alias], signal);
-}
-
 export async function deleteLink(name: string, signal?: AbortSignal): Promise<void> {
   await ip(['link', 'delete', name], signal);
 }
 
 export async function linkExists(name: string, namespace?: string, signal?: AbortSignal): Promise<boolean> {
   return (await listLinks(namespace, signal)).some((l) => l.ifname === name);
-}
-
-/** Give `link` the address (`a.b.c.d/len`) unless it has it, and bring it up. */
-export async function configureLink(link: string, cidr: string, namespace: string | undefined, signal?: AbortSignal): Promise<void> {
-  const ns = namespace ? ['-n', namespace] : [];
-  const [address] = cidr.split('/');
-  const has = (await ipv4Addresses(namespace, signal)).some((a) => a.ifname === link && a.local === address);
-  if (!has) await ip([...ns, 'addr', 'add', cidr, 'dev', link], signal);
-  await ip([...ns, 'link', 'set', link, 'up'], signal);
-}
-
-export async function loopbackUp(namespace: string, signal?: AbortSignal): Promise<void> {
-  await ip(['-n', namespace, 'link', 'set', 'lo', 'up'], signal);
 }

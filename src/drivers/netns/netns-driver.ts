@@ -9,7 +9,7 @@ import type { Driver, DriverContext } from '../driver.js';
 import type { MachineOptions, MachineReference, MachineSpec } from '../machine-spec.js';
 import { urlRest } from '../registry.js';
 import { AddressClaims } from './claims.js';
-import { addNamespace, addVethPair, configureLink, linkExists, listNamespaces, loopbackUp, namespaceExists } from './ip.js';
+import { addNamespace, listNamespaces, namespaceExists, wireNamespace } from './ip.js';
 import { machineFiles, prepareSshd } from './machine-files.js';
 import { assertMachineName, namespaceName, stateTag, vethNames } from './names.js';
 import { removeNamespace } from './remove.js';
@@ -67,12 +67,9 @@ export class NetnsDriver implements Driver {
     const block = await this.#claims.claim(ns, ctx.signal);
     const { host, machine } = this.#claims.subnet.block(block);
     const veth = vethNames(ns);
-    await action.performAction(`connect ${ns} through veth ${veth.host} (${host} ↔ ${machine})`, async () => {
-      if (!(await linkExists(veth.host, undefined, ctx.signal))) await addVethPair(veth.host, veth.inner, ns, ns, ctx.signal);
-      await configureLink(veth.host, `${host}/30`, undefined, ctx.signal);
-      await configureLink(veth.inner, `${machine}/30`, ns, ctx.signal);
-      await loopbackUp(ns, ctx.signal);
-    });
+    await action.performAction(`connect ${ns} through veth ${veth.host} (${host} ↔ ${machine})`, () =>
+      wireNamespace(ns, veth, `${host}/30`, `${machine}/30`, ctx.signal),
+    );
     const hostKey = await prepareSshd(machineFiles(this.dir, ns), machine, privateKey, keyName, ctx.signal);
     const previous = spec.reference?.ids ?? {};
     spec.reference = {
