@@ -8,9 +8,10 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, generateKeyPair, Machines, RunOnMachines } from '../../src/index.js';
 
-// Keys are looked up by name in key folders; this one lives next to the state.
-// The example makes it on first use (a real project would configure its own).
-const keys = fileURLToPath(new URL('./.groundwork/keys', import.meta.url));
+// Keys are looked up by name: in GROUNDWORK_KEY_<NAME>, or in key folders, by
+// default <state data dir>/keys. The example makes its key there on first use
+// (a real project would bring its own).
+const keys = fileURLToPath(new URL('./.groundwork/data/keys', import.meta.url));
 const KEY = 'groundwork-demo';
 if (!existsSync(`${keys}/${KEY}`)) {
   await mkdir(keys, { recursive: true, mode: 0o700 });
@@ -27,10 +28,9 @@ export default defineConfig({
           driverConfig: { subnet: '10.200.0.0/16' },
           machines: ['web1', 'web2'],
           keyName: KEY,
-          keyPaths: [keys],
           setup: ['mkdir -p /tmp/groundwork-demo'],
         }),
-        new RunOnMachines({ command: 'hostname; ip -4 -o addr show scope global', keyPaths: [keys] }),
+        new RunOnMachines({ command: 'hostname; ip -4 -o addr show scope global' }),
       ],
     },
   },

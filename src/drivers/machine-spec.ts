@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.js';
+
 /** Plain JSON values a driver may keep in a reference. */
 export type ReferenceValue = string | number | boolean | null;
 
@@ -34,4 +36,15 @@ export interface MachineOptions {
   /** Name of the key whose public half is authorized on the machine and whose private half logs in. */
   readonly keyName?: string;
   readonly [option: string]: unknown;
+}
+
+// Names become parts of namespace and file names, so they are kept plain.
+const MACHINE_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/i;
+
+export function assertMachineName(name: unknown, field: string): asserts name is string {
+  if (typeof name !== 'string' || !MACHINE_NAME.test(name)) {
+    throw new ConfigError(
+      `Expected \`${field}\` to be a machine name (letters, digits, '-' or '_', up to 40), got ${JSON.stringify(name)}.`,
+    );
+  }
 }

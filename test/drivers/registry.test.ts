@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { driverForUrl } from '../../src/drivers/default-drivers.js';
 import { ConfigError } from '../../src/errors.js';
+import { Machines } from '../../src/provisioners/machines/machines.js';
 
 it('canonicalizes driver URLs', () => {
   expect(driverForUrl('netns').driverUrl).toBe('netns:/run/groundwork');
@@ -31,4 +32,15 @@ it('checks driver config, naming the field and the value', () => {
   expect(() => driverForUrl('netns', { prefix: 'Bad-Prefix' })).toThrow(
     /expected `prefix` to be up to 8 lowercase letters or digits, starting with a letter, got "Bad-Prefix"/,
   );
+});
+
+it('Machines checks its options at config time, naming the field and the value', () => {
+  expect(() => new Machines({ driver: 'netns', machines: ['web1', 'web/2'], keyName: 'k' })).toThrow(
+    /Expected `machines\[1\]` to be a machine name \(letters, digits, '-' or '_', up to 40\), got "web\/2"/,
+  );
+  expect(() => new Machines({ driver: 'netns', machines: [] })).toThrow(/expected `machines` to be a non-empty array of names, got \[\]/);
+  expect(() => new Machines({ driver: 'vagrant', machines: ['a'] })).toThrow(
+    /Unknown driver "vagrant" in URL "vagrant"; known drivers: local, netns, ssh/,
+  );
+  expect(new Machines({ driver: 'netns', machines: ['a'] }).driverUrl).toBe('netns:/run/groundwork');
 });

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../../errors.js';
 
 /** The namespaces of one state start with this: `<prefix>-<first 8 chars of the state id>-`. */
 export function stateTag(prefix: string, ownerId: string): string {
@@ -15,14 +14,4 @@ export function namespaceName(prefix: string, ownerId: string, machine: string):
 export function vethNames(namespace: string): { host: string; inner: string } {
   const hash = createHash('sha256').update(namespace).digest('hex').slice(0, 11);
   return { host: `gv${hash}h`, inner: `gv${hash}n` };
-}
-
-const MACHINE_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/i;
-
-export function assertMachineName(name: unknown, field: string): asserts name is string {
-  if (typeof name !== 'string' || !MACHINE_NAME.test(name)) {
-    throw new ConfigError(
-      `Expected \`${field}\` to be a machine name (letters, digits, '-' or '_', up to 40), got ${JSON.stringify(name)}.`,
-    );
-  }
 }

@@ -3,7 +3,7 @@ import { ConfigError } from '../../errors.js';
 import { destroyMachines, throwIfFailed } from '../../drivers/batch.js';
 import { driverForUrl } from '../../drivers/default-drivers.js';
 import type { Driver, DriverContext, MachineRequest } from '../../drivers/driver.js';
-import type { MachineReference, MachineSpec } from '../../drivers/machine-spec.js';
+import { assertMachineName, type MachineReference, type MachineSpec } from '../../drivers/machine-spec.js';
 import { KeyStore } from '../../keys/key-store.js';
 import type { Machine } from '../../machines/machine.js';
 import type { Provisioner, ProvisionerContext } from '../contract.js';
@@ -70,6 +70,7 @@ export class Machines implements Provisioner<unknown, MachinesOutput> {
       throw new ConfigError(`Machines: expected \`machines\` to be a non-empty array of names, got ${JSON.stringify(options.machines)}.`);
     if (new Set(options.machines).size !== options.machines.length)
       throw new ConfigError(`Machines: \`machines\` lists a name twice: ${JSON.stringify(options.machines)}.`);
+    options.machines.forEach((name, i) => assertMachineName(name, `machines[${i}]`));
     for (const field of ['setup', 'converge'] as const) {
       const value = options[field];
       if (value !== undefined && !(Array.isArray(value) && value.every((c) => typeof c === 'string')))
