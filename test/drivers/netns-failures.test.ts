@@ -40,6 +40,29 @@ it.runIf(netnsAvailable)(
   },
 );
 
+it.runIf(netnsAvailable)('recreates a machine whose namespace was removed behind its back', async () => {
+  const dir = await tempDir('gw-gone-');
+  const keys = await keyFolder(dir, 'demo');
+  const driver = driverForUrl(`netns:${join(dir, 'netns')}`, { prefix, subnet: '10.237.0.0/16' });
+  const action = new ActionHandler({ logger: silentLogger });
+  const { ctx } = driverContext([keys]);
+  const spec: MachineSpec = { name: 'phoenix' };
+  await (await driver.readyMachine(action, spec, { keyName: 'demo' }, ctx)).close();
+  const ns = String(spec.reference!.ids.namespace);
+  await removeNamespacesWithPrefix(prefix); // sshd killed, namespace and veth gone
+  expect(await namespaces()).not.toContain(ns);
+
+  const machine = await driver.readyMachine(action, spec, { keyName: 'demo' }, ctx);
+  try {
+    expect((await machine.execute('ip -4 -o addr show scope global')).stdout).toContain(spec.reference!.address!);
+  } finally {
+    await machine.close();
+  }
+  expect((await namespaces()).filter((n) => n === ns)).toHaveLength(1);
+  await driver.destroyMachine(action, spec, ctx);
+  expect(await namespaces()).not.toContain(ns);
+});
+
 it.runIf(process.getuid?.() === 0)('says it needs root when not run as root', async () => {
   const dir = await tempDir('gw-noroot-');
   const script = join(dir, 'allocate.mts');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, DriverError, NotOwnedError } from '../../errors.js';
 import { failpoint } from '../../failpoints.js';
@@ -94,8 +95,10 @@ export class NetnsDriver implements Driver {
 
   async readyMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
     assertRoot(spec.name);
-    if (!spec.reference || !(await namespaceExists(this.namespaceOf(spec, ctx.ownerId), ctx.signal))) {
-      await this.allocateMachine(action, spec, options, ctx);
+    // Recreated when gone; its sshd files rewritten when they were removed.
+    const present = spec.reference && existsSync(machineFiles(this.dir, this.namespaceOf(spec, ctx.ownerId)).config);
+    if (!present || !(await namespaceExists(this.namespaceOf(spec, ctx.ownerId), ctx.signal))) {
+      await this.allocateMachine(action, spec, { ...options, keyName: options.keyName ?? spec.reference?.keyName }, ctx);
     }
     const ref = spec.reference!;
     const ns = this.namespaceOf(spec, ctx.ownerId);
