@@ -58,11 +58,11 @@ describe('netns driver end to end', () => {
         expect(report).toContain(`root@${web2}:22`);
         expect(report).toContain('stage converged');
         expect(processesUsing(driverDir).length).toBe(2); // one sshd per machine
-      // References name the key and pin the host key; no key text is saved.
-      const saved = readFileSync(join(dir, 'state.json'), 'utf8');
-      expect(saved).toMatch(/"keyName": "demo"/);
-      expect(saved).toMatch(/"hostKey": "SHA256:[A-Za-z0-9+/]{43}"/);
-      expect(saved).not.toContain('PRIVATE KEY');
+        // References name the key and pin the host key; no key text is saved.
+        const saved = readFileSync(join(dir, 'state.json'), 'utf8');
+        expect(saved).toMatch(/"keyName": "demo"/);
+        expect(saved).toMatch(/"hostKey": "SHA256:[A-Za-z0-9+/]{43}"/);
+        expect(saved).not.toContain('PRIVATE KEY');
 
         const down = await s.teardown();
         expect(down.ok).toBe(true);
