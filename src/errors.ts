@@ -12,6 +12,14 @@ export const ErrorCode = {
   Locked: 'GW_LOCKED',
   Transition: 'GW_TRANSITION',
   Busy: 'GW_BUSY',
+  Driver: 'GW_DRIVER',
+  NotOwned: 'GW_NOT_OWNED',
+  MachineBatch: 'GW_MACHINE_BATCH',
+  MachineCommand: 'GW_MACHINE_COMMAND',
+  MachineConnect: 'GW_MACHINE_CONNECT',
+  HostKeyMismatch: 'GW_HOST_KEY_MISMATCH',
+  MachineTransfer: 'GW_MACHINE_TRANSFER',
+  Key: 'GW_KEY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -162,6 +170,53 @@ export class TransitionError extends GroundworkError {
 export class SchedulerBusyError extends GroundworkError {
   constructor(running: string, requested: string) {
     super(ErrorCode.Busy, `Cannot start ${requested}() while ${running}() is under way on this scheduler; await it first.`);
+  }
+}
+
+export interface MachineErrorDetails extends GroundworkErrorDetails {
+  machine?: string;
+  driverUrl?: string;
+}
+
+/** A driver could not allocate, ready, stop or destroy a machine (or cannot work here, e.g. needs root). */
+export class DriverError extends GroundworkError {
+  readonly machine: string | undefined;
+  readonly driverUrl: string | undefined;
+  constructor(message: string, details: MachineErrorDetails = {}) {
+    super(ErrorCode.Driver, message, details);
+    this.machine = details.machine;
+    this.driverUrl = details.driverUrl;
+  }
+}
+
+/** "Don't destroy things you didn't just create": the machine's reference carries another state's id. */
+export class NotOwnedError extends GroundworkError {
+  constructor(
+    readonly machine: string,
+    readonly ownerId: string,
+    readonly stateId: string,
+  ) {
+    super(
+      ErrorCode.NotOwned,
+      `Machine "${machine}" belongs to state ${ownerId}, not to this state (${stateId}); refusing to destroy it. ` +
+        `Destroy it from the state that created it, or force it (--force) if you are sure it is abandoned.`,
+    );
+  }
+}
+
+/** Some machines of a batch failed; `failures` names each one with its error. The others reached their final state. */
+export class MachineBatchError extends GroundworkError {
+  constructor(
+    readonly operation: string,
+    readonly failures: ReadonlyArray<{ machine: string; error: unknown }>,
+    readonly total: number,
+  ) {
+    const lines = failures.map((f) => `  ${f.machine}: ${describeError(f.error)}`);
+    super(
+      ErrorCode.MachineBatch,
+      `${operation} failed for ${failures.length} of ${total} machine(s):\n${lines.join('\n')}`,
+      failures.length === 1 ? { cause: failures[0]!.error } : {},
+    );
   }
 }
 

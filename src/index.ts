@@ -16,6 +16,24 @@ export type { LocalServiceOptions, LocalServiceOutput } from './provisioners/loc
 export { HttpCheck } from './provisioners/http-check.js';
 export type { HttpCheckOptions } from './provisioners/http-check.js';
 
+export { Machines } from './provisioners/machines/machines.js';
+export type { MachinesOptions, MachinesOutput, MachineInfo } from './provisioners/machines/machines.js';
+export { MachineStage } from './provisioners/machines/stages.js';
+export { RunOnMachines } from './provisioners/machines/run-on-machines.js';
+export type { RunOnMachinesOptions, RunOnMachinesOutput } from './provisioners/machines/run-on-machines.js';
+
+export type { Driver, DriverContext, DriverFactory, MachineRequest, BatchResult, KeyLookup } from './drivers/driver.js';
+export type { MachineSpec, MachineReference, MachineOptions, ReferenceValue } from './drivers/machine-spec.js';
+export { ActionHandler } from './drivers/action-handler.js';
+export { DriverRegistry } from './drivers/registry.js';
+export { registerDriver, driverForUrl, defaultDriverRegistry } from './drivers/default-drivers.js';
+export { allocateMachines, readyMachines, stopMachines, destroyMachines, fanOut } from './drivers/batch.js';
+export { NetnsDriver } from './drivers/netns/netns-driver.js';
+export type { NetnsDriverConfig } from './drivers/netns/config.js';
+export { SshDriver } from './drivers/ssh/ssh-driver.js';
+export type { HostEntry } from './drivers/ssh/hosts-file.js';
+export { LocalDriver } from './drivers/local/local-driver.js';
+
 export { registerProvisioner, defaultRegistry } from './serialize/default-registry.js';
 export { ProvisionerRegistry } from './serialize/registry.js';
 
@@ -34,6 +52,16 @@ export type { ResolvedConfig } from './config/load.js';
 
 export { groundworkGlobalSetup } from './testing/global-setup.js';
 export type { GlobalSetupOptions } from './testing/global-setup.js';
+
+export type { Machine, ExecuteOptions, ExecuteResult, TransferOptions } from './machines/machine.js';
+export { MachineCommandError, MachineConnectError, HostKeyMismatchError, MachineTransferError } from './machines/command-error.js';
+export { connectSsh, SshMachine, hostKeyFingerprint, writeSshdConfig } from './transport/index.js';
+export type { SshConnectOptions, SshdConfig, SshdConfigOptions } from './transport/index.js';
+export { LocalMachine } from './machines/local-machine.js';
+export { KeyStore, KeyError, keyEnvName } from './keys/key-store.js';
+export type { KeyStoreOptions } from './keys/key-store.js';
+export { generateKeyPair } from './keys/generate.js';
+export type { KeyPair } from './keys/generate.js';
 
 export type { SchedulerEventMap, SchedulerEventName, SchedulerListener } from './events.js';
 export type { Logger } from './logger.js';
@@ -54,5 +82,8 @@ export {
   UnlockRefusedError,
   TransitionError,
   SchedulerBusyError,
+  DriverError,
+  NotOwnedError,
+  MachineBatchError,
 } from './errors.js';
 export type { LockOwner } from './errors.js';

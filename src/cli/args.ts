@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 
-export const TASKS = ['provision', 'deprovision', 'teardown', 'status', 'graph', 'unlock'] as const;
+export const TASKS = ['provision', 'deprovision', 'teardown', 'status', 'graph', 'reap', 'unlock'] as const;
 export type Task = (typeof TASKS)[number];
 
 export interface CliArgs {
@@ -14,12 +14,14 @@ export interface CliArgs {
   json: boolean;
   except: string[];
   verbose: boolean;
+  dryRun: boolean;
 }
 
 export const HELP = `Usage: npx tsx tasks.ts <task> [options]
 
 Tasks:
   provision [group...]           Provision the named groups and their dependencies (default: all)
+      --dry-run                  Print the plan ("would …" for each action); change nothing
   deprovision <group...>         Shut down groups and remove them from the state
       --force                    Go on through failed shutdowns (they are listed)
       --cascade                  Deprovision the groups that depend on them first
@@ -29,6 +31,9 @@ Tasks:
   status                         Show each group's state, report lines and timings
       --json                     Machine-readable output (format in README)
   graph                          Print the groups and their dependencies as Mermaid text
+  reap                           Remove machines (netns namespaces) tagged with this state's id
+                                 that no record owns, e.g. left by a crash between create and record
+      --dry-run                  Only list them
   unlock <lock-id>               Remove a lock left by a process that is gone (the id is in the "locked" error)
 
 Options:
@@ -44,12 +49,13 @@ Exit codes: 0 success, 1 a provisioner failed, 2 bad usage or config, 3 state fi
 `;
 
 const ALLOWED: Record<Task, string[]> = {
-  provision: [],
+  provision: ['dry-run'],
   deprovision: ['force', 'cascade'],
   teardown: ['force', 'except'],
   status: ['json'],
   graph: [],
   unlock: [],
+  reap: ['dry-run'],
 };
 
 export function parseCli(argv: readonly string[]): CliArgs {
@@ -68,6 +74,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
         except: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
+        'dry-run': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -80,7 +87,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     throw new ConfigError(`Unknown task ${JSON.stringify(task)}; expected one of ${TASKS.join(', ')}. Run with --help for usage.`);
   }
   const t = task as Task;
-  for (const flag of ['force', 'cascade', 'json'] as const) {
+  for (const flag of ['force', 'cascade', 'json', 'dry-run'] as const) {
     if (values[flag] && !ALLOWED[t].includes(flag))
       throw new ConfigError(`Option --${flag} does not apply to \`${t}\`. Run with --help for usage.`);
   }
@@ -91,7 +98,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
       `\`unlock\` takes the lock's id (printed by the "locked" error), got ${groups.length === 0 ? 'none' : groups.join(' ')}.`,
     );
   }
-  if (['teardown', 'status', 'graph'].includes(t) && groups.length > 0) {
+  if (['teardown', 'status', 'graph', 'reap'].includes(t) && groups.length > 0) {
     throw new ConfigError(`\`${t}\` takes no group names, got ${groups.join(' ')}.`);
   }
   return {
@@ -104,9 +111,20 @@ export function parseCli(argv: readonly string[]): CliArgs {
     json: values.json,
     except: values.except,
     verbose: values.verbose,
+    dryRun: values['dry-run'],
   };
 }
 
 function defaults(): Omit<CliArgs, 'task'> {
-  return { groups: [], config: undefined, state: undefined, force: false, cascade: false, json: false, except: [], verbose: false };
+  return {
+    groups: [],
+    config: undefined,
+    state: undefined,
+    force: false,
+    cascade: false,
+    json: false,
+    except: [],
+    verbose: false,
+    dryRun: false,
+  };
 }

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadConfig, type ResolvedConfig } from '../config/load.js';
 import { selectGroups } from '../config/select.js';
 import { ConfigError, ErrorCode, GroundworkError } from '../errors.js';
+import { reapMachines } from '../provisioners/machines/reap.js';
+import { dryRunPlan } from '../scheduler/dry-run.js';
 import { toMermaid } from '../scheduler/graph.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { statusReport } from '../scheduler/status.js';
@@ -43,6 +45,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await graph(config, stateFile, io);
       case 'unlock':
         return await unlock(stateFile, args.groups[0]!, io);
+      case 'reap':
+        return await reap(stateFile, config, args.dryRun, io);
+      case 'provision':
+        if (args.dryRun) return await dryRun(stateFile, config!, args.groups, io);
+        return await withScheduler(stateFile, config, args.verbose, io, (s) => runTask(s, args, config, io));
       default:
         return await withScheduler(stateFile, config, args.verbose, io, (s) => runTask(s, args, config, io));
     }
@@ -136,6 +143,36 @@ async function graph(config: ResolvedConfig | undefined, stateFile: string, io: 
   const nodes = new Map<string, readonly string[]>((config?.groups ?? []).map((g) => [g.name, g.dependsOn ?? []]));
   for (const g of Object.values((await readStateFile(stateFile))?.groups ?? {})) if (!nodes.has(g.name)) nodes.set(g.name, g.dependsOn);
   io.out(toMermaid([...nodes].map(([name, dependsOn]) => ({ name, dependsOn }))));
+  return ExitCode.Ok;
+}
+
+async function dryRun(stateFile: string, config: ResolvedConfig, groups: string[], io: CliIo): Promise<number> {
+  const known = config.groups.map((g) => g.name);
+  for (const g of groups)
+    if (!known.includes(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${known.join(', ') || '(none)'}.`);
+  const lines = await dryRunPlan({
+    stateFile,
+    groups: selectGroups(config, groups.length > 0 ? groups : known),
+    registry: defaultRegistry(),
+  });
+  for (const line of lines) io.out(line);
+  return ExitCode.Ok;
+}
+
+async function reap(stateFile: string, config: ResolvedConfig | undefined, dryRun: boolean, io: CliIo): Promise<number> {
+  const result = await reapMachines({
+    stateFile,
+    registry: defaultRegistry(),
+    dryRun,
+    signal: io.signal,
+    ...(config ? { drivers: config.drivers } : {}),
+  });
+  const machines = result.found.flatMap((f) => f.machines.map((m) => `  ${m}  (${f.driverUrl})`));
+  if (machines.length === 0) io.out(`No orphaned machines of state ${result.stateId}.`);
+  else
+    io.out(
+      [`${dryRun ? 'Would remove' : 'Removed'} ${machines.length} orphaned machine(s) of state ${result.stateId}:`, ...machines].join('\n'),
+    );
   return ExitCode.Ok;
 }
 

@@ -13,6 +13,11 @@ export interface GroundworkConfig {
   /** Groups provisioned at once (default 8); 1 runs them one by one. */
   concurrency?: number;
   groups: Record<string, GroupConfig>;
+  /**
+   * Settings of the drivers `tasks.ts reap` looks in, by URL, e.g.
+   * `{ netns: { prefix: 'gw' } }` (default). Machine provisioners carry their own driver settings.
+   */
+  drivers?: Record<string, Record<string, unknown>>;
 }
 
 /** Identity function that types a `groundwork.config.ts` default export. */

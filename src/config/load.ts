@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { driverForUrl } from '../drivers/default-drivers.js';
 import { ConfigError } from '../errors.js';
 import type { GroupSpec } from '../scheduler/options.js';
 import { validateGraph } from '../scheduler/graph.js';
@@ -16,6 +17,8 @@ export interface ResolvedConfig {
   stateFile: string;
   concurrency: number;
   groups: GroupSpec[];
+  /** Driver settings by URL (see GroundworkConfig.drivers). */
+  drivers: Record<string, Record<string, unknown>>;
 }
 
 /** Import a config module (TypeScript works under tsx and vitest) and check it. */
@@ -62,9 +65,21 @@ export function resolveConfig(value: unknown, file?: string): ResolvedConfig {
       fail(`groups.${name}.provisioners`, 'a function returning an array of provisioners', group.provisioners);
     return { name, dependsOn, provisioners: group.provisioners };
   });
+  const drivers = config.drivers ?? { netns: {} };
+  if (typeof drivers !== 'object' || drivers === null || Array.isArray(drivers))
+    fail('drivers', 'an object of driver settings by URL', drivers);
+  for (const [url, settings] of Object.entries(drivers)) {
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
+      fail(`drivers["${url}"]`, 'an object of settings', settings);
+    try {
+      driverForUrl(url, settings);
+    } catch (error) {
+      throw new ConfigError(`${where}: \`drivers["${url}"]\`: ${(error as Error).message}`, { cause: error });
+    }
+  }
   validateGraph(groups.map((g) => ({ name: g.name, dependsOn: g.dependsOn ?? [] })));
   const base = file ? dirname(file) : process.cwd();
-  return { file, stateFile: resolve(base, config.stateFile ?? DEFAULT_STATE_FILE), concurrency, groups };
+  return { file, stateFile: resolve(base, config.stateFile ?? DEFAULT_STATE_FILE), concurrency, groups, drivers };
 }
 
 function show(value: unknown): string {

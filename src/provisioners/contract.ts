@@ -1,3 +1,4 @@
+import type { ActionHandler } from '../drivers/action-handler.js';
 import type { Logger } from '../logger.js';
 
 /** What the scheduler hands to every startup and shutdown call. */
@@ -13,6 +14,10 @@ export interface ProvisionerContext {
   readonly dependencies: Readonly<Record<string, unknown>>;
   /** A folder next to the state file where provisioners may keep files (logs, keys). */
   readonly dataDir: string;
+  /** The state's id: tag what you create with it, and refuse to destroy what carries another. */
+  readonly stateId: string;
+  /** Reports actions and progress; in why-run mode (`provision --dry-run`) it performs nothing. */
+  readonly actions: ActionHandler;
   /**
    * Persist this provisioner's fields now, durably, so that an id obtained
    * half-way through a startup survives a crash ("record state as early as possible").
@@ -32,6 +37,8 @@ export interface Provisioner<Input = unknown, Output = unknown> {
   startup(input: Input, ctx: ProvisionerContext): Output | Promise<Output>;
   /** Undo it. Must return a truthy value unless the deprovision is forced. */
   shutdown(ctx: ProvisionerContext): unknown;
+  /** Why-run: describe what startup would do through `ctx.actions` (a why-run handler). Optional. */
+  plan?(ctx: ProvisionerContext): void | Promise<void>;
   /** Lines shown in status output. */
   report(): string[];
   /** Called after revival from a snapshot (the constructor is not called); also for status, so no side effects. */

@@ -1,3 +1,4 @@
+import { ActionHandler } from '../drivers/action-handler.js';
 import type { SchedulerEvents } from '../events.js';
 import { prefixLogger, type Logger } from '../logger.js';
 import type { ProvisionerContext } from '../provisioners/contract.js';
@@ -39,13 +40,16 @@ export function makeContext(
   dependencies: Record<string, unknown>,
   checkpoint: () => Promise<void>,
 ): ProvisionerContext {
+  const logger = prefixLogger(rt.logger, `[${where.group} ${where.step + 1}:${where.provisioner}]`);
   return {
     group: where.group,
     step: where.step,
     signal,
-    logger: prefixLogger(rt.logger, `[${where.group} ${where.step + 1}:${where.provisioner}]`),
+    logger,
     dependencies,
     dataDir: rt.ledger.dataDir,
+    stateId: rt.ledger.id,
+    actions: new ActionHandler({ logger }),
     checkpoint,
   };
 }

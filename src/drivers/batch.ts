@@ -1,0 +1,83 @@
+import { MachineBatchError } from '../errors.js';
+import type { Machine } from '../machines/machine.js';
+import type { ActionHandler } from './action-handler.js';
+import type { BatchResult, Driver, DriverContext, MachineRequest } from './driver.js';
+import type { MachineSpec } from './machine-spec.js';
+
+/**
+ * Run `fn` on every item, at most `concurrency` at once. Every item runs to
+ * its end whatever the others do; the results keep the items' order.
+ */
+export async function fanOut<I, T>(
+  items: readonly I[],
+  concurrency: number,
+  name: (item: I) => string,
+  fn: (item: I) => Promise<T>,
+): Promise<BatchResult<T>[]> {
+  const results = new Array<BatchResult<T>>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) {
+      const item = items[i]!;
+      try {
+        results[i] = { machine: name(item), ok: true, value: await fn(item) };
+      } catch (error) {
+        results[i] = { machine: name(item), ok: false, error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  return results;
+}
+
+/** Throw one error naming every machine that failed (after all of them finished). */
+export function throwIfFailed<T>(operation: string, results: readonly BatchResult<T>[]): T[] {
+  const failures = results.flatMap((r) => (r.ok ? [] : [{ machine: r.machine, error: r.error }]));
+  if (failures.length > 0) throw new MachineBatchError(operation, failures, results.length);
+  return results.map((r) => (r as { value: T }).value);
+}
+
+const byName = (r: MachineRequest) => r.spec.name;
+const specName = (s: MachineSpec) => s.name;
+
+export function allocateMachines(
+  driver: Driver,
+  action: ActionHandler,
+  requests: readonly MachineRequest[],
+  ctx: DriverContext,
+): Promise<BatchResult<void>[]> {
+  if (driver.allocateMachines) return driver.allocateMachines(action, requests, ctx);
+  return fanOut(requests, driver.concurrency, byName, (r) =>
+    driver.allocateMachine(action.forMachine(r.spec.name), r.spec, r.options, ctx),
+  );
+}
+
+export function readyMachines(
+  driver: Driver,
+  action: ActionHandler,
+  requests: readonly MachineRequest[],
+  ctx: DriverContext,
+): Promise<BatchResult<Machine>[]> {
+  if (driver.readyMachines) return driver.readyMachines(action, requests, ctx);
+  return fanOut(requests, driver.concurrency, byName, (r) => driver.readyMachine(action.forMachine(r.spec.name), r.spec, r.options, ctx));
+}
+
+export function stopMachines(
+  driver: Driver,
+  action: ActionHandler,
+  specs: readonly MachineSpec[],
+  ctx: DriverContext,
+): Promise<BatchResult<void>[]> {
+  if (driver.stopMachines) return driver.stopMachines(action, specs, ctx);
+  return fanOut(specs, driver.concurrency, specName, (s) => driver.stopMachine(action.forMachine(s.name), s, ctx));
+}
+
+export function destroyMachines(
+  driver: Driver,
+  action: ActionHandler,
+  specs: readonly MachineSpec[],
+  ctx: DriverContext,
+): Promise<BatchResult<void>[]> {
+  if (driver.destroyMachines) return driver.destroyMachines(action, specs, ctx);
+  return fanOut(specs, driver.concurrency, specName, (s) => driver.destroyMachine(action.forMachine(s.name), s, ctx));
+}

@@ -1,0 +1,50 @@
+import { NotOwnedError } from '../../errors.js';
+import { LocalMachine } from '../../machines/local-machine.js';
+import type { Machine } from '../../machines/machine.js';
+import type { ActionHandler } from '../action-handler.js';
+import type { Driver, DriverContext } from '../driver.js';
+import type { MachineOptions, MachineSpec } from '../machine-spec.js';
+
+/**
+ * `local`: the machine is this host; commands run through execa. Allocate only
+ * records the reference, stop and destroy never touch the host.
+ */
+export class LocalDriver implements Driver {
+  readonly driverUrl = 'local';
+  readonly concurrency: number;
+
+  constructor(_url: string, config: Readonly<Record<string, unknown>>) {
+    this.concurrency = typeof config.concurrency === 'number' ? config.concurrency : 8;
+  }
+
+  async allocateMachine(action: ActionHandler, spec: MachineSpec, _options: MachineOptions, ctx: DriverContext): Promise<void> {
+    if (spec.reference) return;
+    await action.performAction(`use this host as machine ${spec.name}`, async () => {
+      spec.reference = { driverUrl: this.driverUrl, ownerId: ctx.ownerId, ids: {}, address: '127.0.0.1' };
+      await ctx.record(spec);
+    });
+  }
+
+  async readyMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
+    await this.allocateMachine(action, spec, options, ctx);
+    return this.connectToMachine(spec);
+  }
+
+  async connectToMachine(spec: MachineSpec): Promise<Machine> {
+    return new LocalMachine(spec.name);
+  }
+
+  async stopMachine(action: ActionHandler): Promise<void> {
+    action.reportProgress('the local machine is never powered off; nothing to stop');
+  }
+
+  async destroyMachine(action: ActionHandler, spec: MachineSpec, ctx: DriverContext): Promise<void> {
+    const ref = spec.reference;
+    if (!ref) return;
+    if (ref.ownerId !== ctx.ownerId && !ctx.force) throw new NotOwnedError(spec.name, ref.ownerId, ctx.ownerId);
+    await action.performAction(`forget machine ${spec.name} (this host is left as it is)`, async () => {
+      spec.reference = undefined;
+      await ctx.record(spec);
+    });
+  }
+}

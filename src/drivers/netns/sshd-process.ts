@@ -1,0 +1,47 @@
+import { open } from 'node:fs/promises';
+import { execa } from 'execa';
+import { DriverError } from '../../errors.js';
+import { isSameProcessAlive, processStartTime } from '../../os/process-info.js';
+import { stopProcessGroup } from '../../provisioners/process-tree.js';
+import type { MachineFiles } from './machine-files.js';
+
+export const SSHD = '/usr/sbin/sshd';
+
+/**
+ * Start `sshd -D` inside the namespace as a detached process group leader
+ * (`ip netns exec` execs sshd in place, so the pid is sshd's), its output to
+ * the machine's log. The pid and start time are returned for the reference.
+ */
+export async function startSshd(
+  namespace: string,
+  files: MachineFiles,
+  configPath: string,
+): Promise<{ pid: number; startTime: number | undefined }> {
+  const log = await open(files.log, 'w');
+  try {
+    const child = execa('ip', ['netns', 'exec', namespace, SSHD, '-D', '-e', '-f', configPath], {
+      detached: true,
+      cleanup: false,
+      reject: false,
+      stdin: 'ignore',
+      stdout: log.fd as 3,
+      stderr: log.fd as 3,
+    });
+    child.unref();
+    if (child.pid === undefined)
+      throw new DriverError(`Could not start ${SSHD} in namespace ${namespace}: ${String((await child).cause ?? 'no pid')}`);
+    void child.catch(() => {}); // its exit is seen through /proc (isSshdAlive)
+    return { pid: child.pid, startTime: processStartTime(child.pid) };
+  } finally {
+    await log.close();
+  }
+}
+
+export function isSshdAlive(pid: unknown, startTime: unknown): boolean {
+  return typeof pid === 'number' && isSameProcessAlive(pid, typeof startTime === 'number' ? startTime : undefined);
+}
+
+export async function stopSshd(pid: unknown, startTime: unknown, signal?: AbortSignal): Promise<void> {
+  if (typeof pid !== 'number') return;
+  await stopProcessGroup(pid, typeof startTime === 'number' ? startTime : undefined, { graceMs: 3_000, ...(signal ? { signal } : {}) });
+}

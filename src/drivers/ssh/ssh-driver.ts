@@ -1,0 +1,131 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { DriverError, NotOwnedError } from '../../errors.js';
+import type { Machine } from '../../machines/machine.js';
+import { connectSsh } from '../../transport/connect.js';
+import type { ActionHandler } from '../action-handler.js';
+import type { Driver, DriverContext } from '../driver.js';
+import type { MachineOptions, MachineSpec } from '../machine-spec.js';
+import { urlRest } from '../registry.js';
+import { readHostsFile, type HostEntry } from './hosts-file.js';
+
+interface Claim {
+  ownerId: string;
+  machine: string;
+}
+
+/**
+ * Machines that already exist, listed in a JSON file (`ssh:/abs/hosts.json`).
+ * Allocate claims a free entry; destroy releases it and never powers anything off.
+ * Claims are files `<hosts file>.claims/<entry name>` created with O_EXCL and
+ * holding the owner state and machine: visible to every group, state and process
+ * using the same hosts file, so no two machines ever claim the same host.
+ */
+export class SshDriver implements Driver {
+  readonly driverUrl: string;
+  readonly concurrency: number;
+  readonly file: string;
+  readonly #claims: string;
+
+  constructor(url: string, config: Readonly<Record<string, unknown>>) {
+    const rest = urlRest(url);
+    if (rest === '') throw new DriverError(`The ssh driver needs a hosts file: "ssh:hosts.json", got ${JSON.stringify(url)}.`);
+    this.file = isAbsolute(rest) ? rest : resolve(typeof config.baseDir === 'string' ? config.baseDir : process.cwd(), rest);
+    this.driverUrl = `ssh:${this.file}`;
+    this.concurrency = typeof config.concurrency === 'number' ? config.concurrency : 8;
+    this.#claims = join(dirname(this.file), `${this.file.split('/').pop()}.claims`);
+  }
+
+  async allocateMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<void> {
+    if (spec.reference) return;
+    const hosts = await readHostsFile(this.file);
+    const wanted = typeof options.host === 'string' ? hosts.filter((h) => h.name === options.host) : hosts;
+    await mkdir(this.#claims, { recursive: true });
+    const me: Claim = { ownerId: ctx.ownerId, machine: spec.name };
+    for (const entry of wanted) {
+      const claimed = await this.#claim(entry, me);
+      if (!claimed) continue;
+      await action.performAction(`claim host ${entry.name} (${entry.username}@${entry.host}:${entry.port})`, async () => {
+        spec.reference = {
+          driverUrl: this.driverUrl,
+          ownerId: ctx.ownerId,
+          ids: { host: entry.name },
+          address: entry.host,
+          port: entry.port,
+          username: entry.username,
+          keyName: typeof options.keyName === 'string' ? options.keyName : entry.keyName,
+          ...(entry.hostKey ? { hostKey: entry.hostKey } : {}),
+        };
+        await ctx.record(spec);
+      });
+      return;
+    }
+    throw new DriverError(
+      `No free host in ${this.file} for machine "${spec.name}" (${wanted.length} listed, all claimed); add hosts or destroy machines that use them.`,
+      {
+        machine: spec.name,
+        driverUrl: this.driverUrl,
+      },
+    );
+  }
+
+  async readyMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
+    await this.allocateMachine(action, spec, options, ctx);
+    const machine = await this.connectToMachine(spec, ctx);
+    const ref = spec.reference!;
+    if (!ref.hostKey && 'hostKey' in machine && typeof machine.hostKey === 'string') {
+      spec.reference = { ...ref, hostKey: machine.hostKey }; // pinned at first connect
+      await ctx.record(spec);
+    }
+    return machine;
+  }
+
+  async connectToMachine(spec: MachineSpec, ctx: DriverContext): Promise<Machine> {
+    const ref = spec.reference;
+    if (!ref?.address)
+      throw new DriverError(`Machine "${spec.name}" has not claimed a host yet; allocate it first.`, {
+        machine: spec.name,
+        driverUrl: this.driverUrl,
+      });
+    return connectSsh({
+      name: spec.name,
+      host: ref.address,
+      port: ref.port ?? 22,
+      username: ref.username ?? 'root',
+      privateKey: await ctx.keys.privateKey(ref.keyName ?? ''),
+      ...(ref.hostKey ? { hostKey: ref.hostKey } : {}),
+      signal: ctx.signal,
+      logger: ctx.logger,
+    });
+  }
+
+  /** Existing machines are not ours to power off. */
+  async stopMachine(action: ActionHandler): Promise<void> {
+    action.reportProgress('an ssh machine is never powered off; nothing to stop');
+  }
+
+  async destroyMachine(action: ActionHandler, spec: MachineSpec, ctx: DriverContext): Promise<void> {
+    const ref = spec.reference;
+    if (!ref) return;
+    if (ref.ownerId !== ctx.ownerId && !ctx.force) throw new NotOwnedError(spec.name, ref.ownerId, ctx.ownerId);
+    const host = String(ref.ids.host);
+    await action.performAction(`release host ${host}`, () => rm(join(this.#claims, host), { force: true }));
+    spec.reference = undefined;
+    await ctx.record(spec);
+  }
+
+  // True if the entry is now ours: a new claim, or one this machine made before a crash.
+  async #claim(entry: HostEntry, me: Claim): Promise<boolean> {
+    const path = join(this.#claims, entry.name);
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(JSON.stringify(me));
+      await handle.close();
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const held = JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as Partial<Claim>;
+    return held.ownerId === me.ownerId && held.machine === me.machine;
+  }
+}

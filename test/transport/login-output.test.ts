@@ -1,0 +1,51 @@
+// A login script that writes to stderr (here BASH_ENV, which bash sources for `sshd` commands) must not
+// break the transport: its lines stay in stderr, and stopping a command still finds the remote process.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connectSsh, type SshMachine } from '../../src/transport/index.js';
+import { runSshd, sshdAvailability } from '../helpers/sshd.js';
+
+const sshd = sshdAvailability();
+
+describe.skipIf(!sshd.available)(`noisy login script ${sshd.reason}`, () => {
+  let server: Awaited<ReturnType<typeof runSshd>>;
+  let machine: SshMachine;
+  let dir = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'groundwork-bashenv-'));
+    const script = join(dir, 'env.sh');
+    await writeFile(script, 'echo "welcome from the login script" >&2\nprintf "no newline yet" >&2\necho " - done" >&2\n');
+    server = await runSshd({ extra: [`SetEnv BASH_ENV=${script}`] });
+    machine = await connectSsh({
+      name: 'web1',
+      host: server.host,
+      port: server.port,
+      username: server.username,
+      privateKey: server.privateKey,
+    });
+  });
+  afterAll(async () => {
+    await machine?.close();
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('the login script lines stay in stderr before the command output', async () => {
+    const result = await machine.execute('echo out; echo err >&2');
+    expect(result.stdout).toBe('out');
+    // Once or more: bash sources BASH_ENV again for each subshell that root's .bashrc may start.
+    expect(result.stderr).toMatch(/^(welcome from the login script\nno newline yet - done\n)+err$/);
+  });
+
+  test('a timeout still stops the remote process', async () => {
+    let pid = '';
+    await expect(
+      machine.execute('sleep 30 & echo $!; wait', { timeout: 300, onOutput: (c, s) => s === 'stdout' && (pid += c) }),
+    ).rejects.toMatchObject({ timedOut: true });
+    const waited = await machine.execute(`timeout 5 tail --pid=${pid.trim()} -s 0.05 -f /dev/null`, { reject: false });
+    expect(waited.exitCode).toBe(0);
+  });
+});
