@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/index.js';
@@ -13,6 +12,7 @@ import {
   netnsAvailable,
   uniquePrefix,
 } from '../helpers/netns.js';
+import { readRawState } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
 
 const prefix = uniquePrefix();
@@ -59,9 +59,9 @@ describe('netns driver end to end', () => {
         expect(report).toContain('stage converged');
         expect(processesUsing(driverDir).length).toBe(2); // one sshd per machine
         // References name the key and pin the host key; no key text is saved.
-        const saved = readFileSync(join(dir, 'state.json'), 'utf8');
-        expect(saved).toMatch(/"keyName": "demo"/);
-        expect(saved).toMatch(/"hostKey": "SHA256:[A-Za-z0-9+/]{43}"/);
+        const saved = JSON.stringify(readRawState(join(dir, 'state.json')));
+        expect(saved).toMatch(/"keyName":"demo"/);
+        expect(saved).toMatch(/"hostKey":"SHA256:[A-Za-z0-9+/]{43}"/);
         expect(saved).not.toContain('PRIVATE KEY');
 
         const down = await s.teardown();

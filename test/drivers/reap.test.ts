@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Machines, Scheduler } from '../../src/index.js';
 import { runMain } from '../helpers/cli-in-process.js';
 import { keyFolder, namespaces, pidsIn, removeNamespacesWithPrefix, netnsAvailable, uniquePrefix } from '../helpers/netns.js';
+import { readRawState, writeRawState } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
 
 const prefix = uniquePrefix();
@@ -34,14 +34,14 @@ it.runIf(netnsAvailable)(
     } finally {
       await s.close();
     }
-    const raw = JSON.parse(readFileSync(stateFile, 'utf8')) as { id: string; groups: Record<string, unknown> };
+    const raw = readRawState(stateFile);
     const tag = `${prefix}-${raw.id.replace(/-/g, '').slice(0, 8)}-`;
     expect((await namespaces()).filter((n) => n.startsWith(tag)).sort()).toEqual([`${tag}a1`, `${tag}b1`]);
     const sshdOfB = await pidsIn(`${tag}b1`);
     expect(sshdOfB.length).toBeGreaterThan(0);
     // The record of b's machine is lost (as if the process died between create and record).
     delete raw.groups.b;
-    writeFileSync(stateFile, JSON.stringify(raw));
+    writeRawState(stateFile, raw);
 
     const listed = await runMain(['reap', '--dry-run', '--state', stateFile]);
     expect(listed.code, listed.stderr).toBe(0);

@@ -1,12 +1,11 @@
 // Every failpoint between a provisioner's side effect, the journal append, the
 // sync and the acknowledgement (and inside compaction), driven with kill -9;
 // and I/O errors injected at the write and the sync.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FAILPOINTS, readStateFile } from '../../src/index.js';
-import { bundleFixture } from '../helpers/bundle.js';
+import { bundleFixture, type Bundle } from '../helpers/bundle.js';
 import { checkProvisioning, doneSteps, readCalls, stepKey } from '../helpers/fault-log.js';
 import { faultDeps, runPipeline } from '../helpers/fault-run.js';
 import { readRawState } from '../helpers/state.js';
@@ -16,13 +15,13 @@ import { tempDir } from '../helpers/temp.js';
 const COMPACT_BYTES = 6_000;
 const GROUPS = 8;
 
-let buildDir: string;
+let bundle: Bundle;
 let script: string;
 beforeAll(async () => {
-  buildDir = mkdtempSync(join(tmpdir(), 'groundwork-bundle-'));
-  script = await bundleFixture('faults/pipeline.ts', buildDir);
+  bundle = await bundleFixture('faults/pipeline.ts');
+  script = bundle.script;
 });
-afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+afterAll(() => bundle.remove());
 
 async function workspace() {
   const dir = await tempDir('groundwork-failpoint-');

@@ -1,12 +1,11 @@
 // kill -9 at random moments, again and again, then resume: the invariants of
 // the journal hold after every kill. GROUNDWORK_SEED replays a sequence;
 // GROUNDWORK_KILLS asks for more kills (`npm run bench:kill`).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { readStateFile } from '../../src/index.js';
-import { bundleFixture } from '../helpers/bundle.js';
+import { bundleFixture, type Bundle } from '../helpers/bundle.js';
 import { checkProvisioning, checkTeardown, doneSteps, readCalls, type Kill } from '../helpers/fault-log.js';
 import { faultDeps, GROUPS, runPipeline, seededRandom, whenLogHas } from '../helpers/fault-run.js';
 import { readRawState } from '../helpers/state.js';
@@ -15,13 +14,13 @@ import { tempDir } from '../helpers/temp.js';
 const KILLS = Number(process.env.GROUNDWORK_KILLS ?? 50);
 const SEED = Number(process.env.GROUNDWORK_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-let buildDir: string;
+let bundle: Bundle;
 let script: string;
 beforeAll(async () => {
-  buildDir = mkdtempSync(join(tmpdir(), 'groundwork-bundle-'));
-  script = await bundleFixture('faults/pipeline.ts', buildDir);
+  bundle = await bundleFixture('faults/pipeline.ts');
+  script = bundle.script;
 });
-afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+afterAll(() => bundle.remove());
 
 test(
   `${KILLS} kill -9s at random moments never lose or repeat an acknowledged step (seed ${SEED})`,

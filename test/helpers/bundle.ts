@@ -1,24 +1,33 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
-import { fixture } from './paths.js';
+import { fixture, ROOT } from './paths.js';
+
+export interface Bundle {
+  script: string;
+  remove(): void;
+}
 
 /**
- * Bundle a TypeScript fixture into one .mjs file in `outDir`, so that tests
- * that start it dozens of times pay Node's start-up, not the TypeScript
- * loader's (about 10× less per start).
+ * Bundle a TypeScript fixture (our sources, not the npm packages) into one
+ * .mjs file, so that tests that start it dozens of times pay Node's start-up,
+ * not the TypeScript loader's. It is written under node_modules/.cache so
+ * that the packages it imports resolve from the project.
  */
-export async function bundleFixture(name: string, outDir: string): Promise<string> {
-  const outfile = join(outDir, basename(name).replace(/\.ts$/, '.mjs'));
+export async function bundleFixture(name: string): Promise<Bundle> {
+  const cache = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'groundwork-bundle-'));
+  const script = join(dir, basename(name).replace(/\.ts$/, '.mjs'));
   await build({
     entryPoints: [fixture(name)],
-    outfile,
+    outfile: script,
     bundle: true,
+    packages: 'external',
     platform: 'node',
     format: 'esm',
     target: 'node20',
     logLevel: 'silent',
-    // Bundled CommonJS dependencies call require().
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
-  return outfile;
+  return { script, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
