@@ -94,6 +94,13 @@ export class JsonFileStore implements StateStore {
     return wal.append({ put: [...records] });
   }
 
+  updateGroup(record: GroupRecord, changedSteps: readonly number[]): Promise<void> {
+    const { data, wal } = this.#open();
+    data.groups[record.name] = record;
+    const { steps, ...group } = record;
+    return wal.append({ set: [{ group, steps: changedSteps.map((i) => [i, steps[i]!]) }] });
+  }
+
   deleteGroup(name: string): Promise<void> {
     const { data, wal } = this.#open();
     delete data.groups[name];

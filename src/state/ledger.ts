@@ -112,7 +112,8 @@ export class Ledger {
       next = patched(next, { ...change.group.patch, state: change.group.to });
     }
     this.#groups.set(name, next);
-    await this.#write(this.store.putGroups([next]));
+    const changed = (change.steps ?? []).map((s) => s.index);
+    await this.#write(this.store.updateGroup ? this.store.updateGroup(next, changed) : this.store.putGroups([next]));
   }
 
   async remove(name: string): Promise<void> {

@@ -89,7 +89,9 @@ function combine(stateFile: string, image: SnapshotImage | undefined, journal: J
     if (entry.seq !== seq + 1) {
       throw new StateFileError(path, `Journal ${path} jumps from entry ${seq} to ${entry.seq}; it was left untouched.`);
     }
-    applyEntry(groups, entry);
+    if (!applyEntry(groups, entry)) {
+      throw new StateFileError(path, `Journal ${path} entry ${entry.seq} changes a group that is not in the state; it was left untouched.`);
+    }
     seq = entry.seq;
     loaded.replayed++;
   }

@@ -39,16 +39,22 @@ export function emptyData(): StateData {
   return { version: STATE_VERSION, id: crypto.randomUUID(), createdAt: new Date().toISOString(), groups: {} };
 }
 
-// Groups are stringified once, for the checksum and the file alike.
+// Groups are stringified once, for the checksum and the file alike. The
+// checksum covers every field but itself.
 function stringifySnapshot({ data, seq }: SnapshotImage): string {
   const groups = JSON.stringify(data.groups);
-  const head = { version: STATE_VERSION, id: data.id, createdAt: data.createdAt, seq, checksum: crc32(groups) };
-  return `${JSON.stringify(head).slice(0, -1)},"groups":${groups}}\n`;
+  const head = { version: STATE_VERSION, id: data.id, createdAt: data.createdAt, seq };
+  return `${JSON.stringify({ ...head, checksum: checksumOf(head, groups) }).slice(0, -1)},"groups":${groups}}\n`;
+}
+
+function checksumOf(head: { version: unknown; id: unknown; createdAt: unknown; seq?: unknown }, groups: string): number {
+  const { version, id, createdAt, seq } = head;
+  return crc32(groups, crc32(JSON.stringify({ version, id, createdAt, seq })));
 }
 
 function parseSnapshot(file: string, value: unknown): SnapshotImage {
   const data = validateState(file, value);
-  const raw = value as { seq?: unknown; checksum?: unknown };
+  const raw = value as { version: unknown; id: unknown; createdAt: unknown; seq?: unknown; checksum?: unknown };
   const seq = raw.seq ?? 0; // version 1 files have no journal
   if (!Number.isSafeInteger(seq) || (seq as number) < 0) {
     throw new StateFileError(
@@ -58,7 +64,7 @@ function parseSnapshot(file: string, value: unknown): SnapshotImage {
   }
   // A missing checksum is accepted, so that a hand-edited file can be used by deleting the field.
   if (raw.checksum !== undefined) {
-    const actual = crc32(JSON.stringify(data.groups));
+    const actual = checksumOf(raw, JSON.stringify(data.groups));
     if (raw.checksum !== actual) {
       throw new StateFileError(
         file,

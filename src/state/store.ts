@@ -18,6 +18,12 @@ export interface StateStore {
    * a store may keep them without copying.
    */
   putGroups(records: readonly GroupRecord[]): Promise<void>;
+  /**
+   * Replace a group of which only the steps at `changedSteps` (and its own
+   * fields) differ from the last record passed in; a store may write just
+   * those. Optional: without it the ledger calls putGroups.
+   */
+  updateGroup?(record: GroupRecord, changedSteps: readonly number[]): Promise<void>;
   deleteGroup(name: string): Promise<void>;
   /** Release ownership. Idempotent. */
   close(): Promise<void>;

@@ -106,23 +106,29 @@ test('damage in the middle of the journal is refused, naming the journal, and no
 describe(`a snapshot with a flipped byte (seed ${SEED})`, () => {
   const random = seededRandom(SEED + 2);
   const flips = Array.from({ length: 25 }, () => ({ at: Math.floor(random() * 1e9), xor: 1 + Math.floor(random() * 255) }));
-  test.each(flips.map((f, i) => ({ i, ...f })))('flip $i is refused or harmless, never read as other data', async ({ at, xor }) => {
-    const bytes = Buffer.from(compacted);
-    bytes[at % bytes.length]! ^= xor;
-    const file = await copyState({ snapshot: bytes });
-    const original = (await readStateFile(await copyState({ snapshot: compacted })))!;
+  // Also, every time: inside the id, the creation time and the seq, outside the groups.
+  const inHeader = ['"id":"', '"createdAt":"', '"seq":'].map((key) => ({ key, xor: 0x01 }));
+  test.each([...flips.map((f, i) => ({ i: String(i), ...f, key: undefined })), ...inHeader.map((h) => ({ i: h.key, at: 0, ...h }))])(
+    'flip $i is refused or harmless, never read as other data',
+    async ({ at, xor, key }) => {
+      const bytes = Buffer.from(compacted);
+      const offset = key ? compacted.indexOf(key) + key.length : at % bytes.length;
+      bytes[offset]! ^= xor;
+      const file = await copyState({ snapshot: bytes });
+      const original = (await readStateFile(await copyState({ snapshot: compacted })))!;
 
-    const result = await readStateFile(file).then(
-      (data) => ({ data }),
-      (error: unknown) => ({ error }),
-    );
-    if ('error' in result) {
-      expect(result.error).toBeInstanceOf(StateFileError);
-      expect((result.error as Error).message).toContain(file);
-      expect((result.error as Error).message).toMatch(/fails its checksum|is not valid JSON|is not a Groundwork state|has version|`seq`/);
-      expect(await readFile(file)).toEqual(bytes);
-    } else {
-      expect(result.data).toEqual(original);
-    }
-  });
+      const result = await readStateFile(file).then(
+        (data) => ({ data }),
+        (error: unknown) => ({ error }),
+      );
+      if ('error' in result) {
+        expect(result.error).toBeInstanceOf(StateFileError);
+        expect((result.error as Error).message).toContain(file);
+        expect((result.error as Error).message).toMatch(/fails its checksum|is not valid JSON|is not a Groundwork state|has version|`seq`/);
+        expect(await readFile(file)).toEqual(bytes);
+      } else {
+        expect(result.data).toEqual(original);
+      }
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import type { GroupRecord } from '../types.js';
+import type { GroupRecord, StepRecord } from '../types.js';
 
 /** First record of every journal file: which state it belongs to and the snapshot it follows. */
 export interface JournalHeader {
@@ -8,10 +8,17 @@ export interface JournalHeader {
   base: number;
 }
 
-/** One transition: groups inserted or replaced, groups removed. */
+/** A group's record without its steps, and the steps that changed: most transitions touch one or two steps. */
+export interface GroupDelta {
+  group: Omit<GroupRecord, 'steps'>;
+  steps: [index: number, step: StepRecord][];
+}
+
+/** One transition: groups inserted or replaced, groups changed in part, groups removed. */
 export interface JournalEntry {
   seq: number;
   put?: GroupRecord[];
+  set?: GroupDelta[];
   del?: string[];
 }
 
@@ -27,11 +34,21 @@ export function isEntry(value: unknown): value is JournalEntry {
     v !== null &&
     Number.isSafeInteger(v.seq) &&
     (v.put === undefined || Array.isArray(v.put)) &&
+    (v.set === undefined || Array.isArray(v.set)) &&
     (v.del === undefined || Array.isArray(v.del))
   );
 }
 
-export function applyEntry(groups: Record<string, GroupRecord>, entry: JournalEntry): void {
+/** Apply an entry; a delta for a group that is not there means the journal does not fit its snapshot. */
+export function applyEntry(groups: Record<string, GroupRecord>, entry: JournalEntry): boolean {
   for (const record of entry.put ?? []) groups[record.name] = record;
+  for (const { group, steps: changed } of entry.set ?? []) {
+    const before = groups[group.name];
+    if (!before) return false;
+    const steps = before.steps.slice();
+    for (const [index, step] of changed) steps[index] = step;
+    groups[group.name] = { ...group, steps };
+  }
   for (const name of entry.del ?? []) delete groups[name];
+  return true;
 }
