@@ -28,7 +28,7 @@ export default defineConfig({
           driverConfig: { subnet: '10.200.0.0/16' },
           machines: ['web1', 'web2'],
           keyName: KEY,
-          setup: ['mkdir -p /tmp/groundwork-demo'],
+          setup: ['ip -o link show lo'], // runs inside the namespace; changes nothing
         }),
         new RunOnMachines({ command: 'hostname; ip -4 -o addr show scope global' }),
       ],
