@@ -1,4 +1,4 @@
-import { appendFile, chmod, writeFile } from 'node:fs/promises';
+import { appendFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/logger.js';
 import { readyAll } from '../../src/provisioners/machines/stages.js';
 import { driverContext } from '../helpers/driver-context.js';
 import { keyFolder, namespaces, removeNamespacesWithPrefix, netnsAvailable, uniquePrefix } from '../helpers/netns.js';
-import { ROOT } from '../helpers/paths.js';
+import { bundleStandalone } from '../helpers/bundle.js';
 import { tempDir } from '../helpers/temp.js';
 
 const prefix = uniquePrefix();
@@ -65,20 +65,11 @@ it.runIf(netnsAvailable)('recreates a machine whose namespace was removed behind
 
 it.runIf(process.getuid?.() === 0)('says it needs root when not run as root', async () => {
   const dir = await tempDir('gw-noroot-');
-  const script = join(dir, 'allocate.mts');
-  await chmod(dir, 0o755); // readable by the unprivileged user
-  await writeFile(
-    script,
-    `import { driverForUrl } from '${ROOT}/src/drivers/default-drivers.ts';
-import { ActionHandler } from '${ROOT}/src/drivers/action-handler.ts';
-import { silentLogger } from '${ROOT}/src/logger.ts';
-const driver = driverForUrl('netns:${dir}/netns', { prefix: '${prefix}' });
-const ctx = { ownerId: 'abc', signal: new AbortController().signal, logger: silentLogger, keys: { privateKey: () => 'x' }, record: async () => {} };
-await driver.allocateMachine(new ActionHandler({ logger: silentLogger }), { name: 'web1' }, { keyName: 'k' }, ctx).catch((e) => console.log(e.code, e.message));
-`,
-  );
-  const result = await execa(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
+  await chmod(dir, 0o755); // reachable by the unprivileged user, unlike a checkout in a private folder
+  const script = join(dir, 'netns-noroot.mjs');
+  await bundleStandalone('netns-noroot.ts', script);
+  const result = await execa(process.execPath, [script, join(dir, 'netns'), prefix], {
+    cwd: dir,
     uid: 65534,
     gid: 65534,
     reject: false,

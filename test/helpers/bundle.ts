@@ -31,3 +31,24 @@ export async function bundleFixture(name: string): Promise<Bundle> {
   });
   return { script, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * Bundle a fixture with the packages it imports into `outfile`, for a child
+ * that cannot read the checkout (one run as user nobody, when the checkout
+ * sits in a private folder). ssh2's optional native add-ons stay out: it
+ * falls back to JavaScript without them.
+ */
+export async function bundleStandalone(name: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [fixture(name)],
+    outfile,
+    bundle: true,
+    external: ['cpu-features', '*.node'],
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    // Bundled CommonJS packages call require().
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+}

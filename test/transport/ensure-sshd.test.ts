@@ -2,7 +2,11 @@
 // nobody with GROUNDWORK_SSHD pointing nowhere, so nothing is installed.
 import { execa } from 'execa';
 import { expect, test } from 'vitest';
-import { fixture, ROOT } from '../helpers/paths.js';
+import { copyFile, chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bundleStandalone } from '../helpers/bundle.js';
+import { ROOT } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
 import { sshdAvailability } from '../helpers/sshd.js';
 
 const SCRIPT = `${ROOT}scripts/ensure-sshd.sh`;
@@ -15,21 +19,36 @@ test.skipIf(!sshdAvailability().available)('is quiet and succeeds when sshd is i
   expect(result.all).toBe('');
 });
 
+// The unprivileged runs use a copy in a folder anyone can read: the checkout may sit in a private one.
+async function reachableCopy(): Promise<string> {
+  const dir = await tempDir('gw-ensure-sshd-');
+  await chmod(dir, 0o755);
+  await mkdir(join(dir, 'scripts'));
+  await copyFile(SCRIPT, join(dir, 'scripts', 'ensure-sshd.sh'));
+  // test/global-setup.ts finds the script at ../scripts/ from itself.
+  await bundleStandalone('run-global-setup.ts', join(dir, 'test', 'run-global-setup.mjs'));
+  await chmod(join(dir, 'test'), 0o755);
+  return dir;
+}
+
 test('without root and without sshd it exits non-zero saying what to do', async () => {
-  const result = await execa('sh', [SCRIPT], { ...nobody, env: missing, reject: false });
+  const dir = await reachableCopy();
+  const result = await execa('sh', [join(dir, 'scripts', 'ensure-sshd.sh')], { ...nobody, cwd: dir, env: missing, reject: false });
   expect(result.exitCode).toBe(1);
   expect(result.stderr).toBe(
     'ensure-sshd: /nonexistent/sshd is missing and this is not root; install it with: sudo apt-get install -y openssh-server',
   );
 });
 
-const runSetup = (env: Record<string, string | undefined>) =>
-  execa(process.execPath, ['--import', 'tsx', fixture('run-global-setup.ts')], {
-    cwd: ROOT,
+const runSetup = async (env: Record<string, string | undefined>) => {
+  const dir = await reachableCopy();
+  return execa(process.execPath, [join(dir, 'test', 'run-global-setup.mjs')], {
+    cwd: dir,
     ...nobody,
     env: { ...missing, ...env },
     reject: false,
   });
+};
 
 test('the globalSetup fails the run in CI when sshd cannot be had', async () => {
   const result = await runSetup({ CI: 'true' });
