@@ -48,7 +48,16 @@ export async function bundleStandalone(name: string, outfile: string): Promise<v
     format: 'esm',
     target: 'node20',
     logLevel: 'silent',
-    // Bundled CommonJS packages call require().
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    // Bundled CommonJS packages use require() and __dirname.
+    banner: {
+      js: [
+        "import { createRequire as __cr } from 'node:module';",
+        "import { fileURLToPath as __fu } from 'node:url';",
+        "import { dirname as __dn } from 'node:path';",
+        'const require = __cr(import.meta.url);',
+        'const __filename = __fu(import.meta.url);',
+        'const __dirname = __dn(__filename);',
+      ].join(' '),
+    },
   });
 }
