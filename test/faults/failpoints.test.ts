@@ -3,11 +3,10 @@
 // and I/O errors injected at the write and the sync.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { FAILPOINTS, readStateFile } from '../../src/index.js';
-import { bundleFixture, type Bundle } from '../helpers/bundle.js';
 import { checkProvisioning, doneSteps, readCalls, stepKey } from '../helpers/fault-log.js';
-import { faultDeps, runPipeline } from '../helpers/fault-run.js';
+import { bundledPipeline, faultDeps, runPipeline } from '../helpers/fault-run.js';
 import { readRawState } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -15,13 +14,7 @@ import { tempDir } from '../helpers/temp.js';
 const COMPACT_BYTES = 6_000;
 const GROUPS = 8;
 
-let bundle: Bundle;
-let script: string;
-beforeAll(async () => {
-  bundle = await bundleFixture('faults/pipeline.ts');
-  script = bundle.script;
-});
-afterAll(() => bundle.remove());
+const pipeline = bundledPipeline();
 
 async function workspace() {
   const dir = await tempDir('groundwork-failpoint-');
@@ -33,7 +26,7 @@ describe.each(FAILPOINTS.map((point) => ({ point })))('kill -9 at $point', ({ po
   test('the state loads, and the resumed run keeps every invariant', async () => {
     const { dir, stateFile, logFile } = await workspace();
     const options = { groups: GROUPS, compactAfterBytes: COMPACT_BYTES };
-    const child = runPipeline(script, stateFile, logFile, 'provision', { ...options, failpoint: `${point}:kill@3` });
+    const child = runPipeline(pipeline(), stateFile, logFile, 'provision', { ...options, failpoint: `${point}:kill@3` });
     expect(await child.exited, `the failpoint was not reached:\n${child.stderr()}`).toEqual({ code: null, signal: 'SIGKILL' });
 
     expect(await readStateFile(stateFile)).toBeDefined();
@@ -52,7 +45,7 @@ describe.each(FAILPOINTS.map((point) => ({ point })))('kill -9 at $point', ({ po
       expect(killedCalls.some((c) => !doneAtKill.has(stepKey(c.group, c.step)))).toBe(true);
     }
 
-    const resumed = runPipeline(script, stateFile, logFile, 'provision', options);
+    const resumed = runPipeline(pipeline(), stateFile, logFile, 'provision', options);
     expect((await resumed.exited).code, resumed.stderr()).toBe(0);
     checkProvisioning(readCalls(logFile), readRawState(stateFile), [{ pid: child.pid, doneAfter: doneAtKill }], faultDeps(GROUPS), point);
     // Nothing left over from the killed writer but the state, its journal and the log.
@@ -67,7 +60,7 @@ describe.each([
 ])('$code from $what', ({ failpoint, code }) => {
   test('stops the run with a clear error, reports nothing done that is not durable, and a re-run completes', async () => {
     const { stateFile, logFile } = await workspace();
-    const child = runPipeline(script, stateFile, logFile, 'provision', { groups: GROUPS, failpoint });
+    const child = runPipeline(pipeline(), stateFile, logFile, 'provision', { groups: GROUPS, failpoint });
     const exit = await child.exited;
     expect(exit.code, child.stderr()).toBe(1);
     expect(child.stderr()).toContain(`Cannot make the state durable (${code}: injected by failpoint`);
@@ -83,7 +76,7 @@ describe.each([
     const ran = readCalls(logFile).filter((c) => c.pid === child.pid);
     expect(ran.some((c) => !done.has(stepKey(c.group, c.step)))).toBe(true); // the lost batch's steps
 
-    const again = runPipeline(script, stateFile, logFile, 'provision', { groups: GROUPS });
+    const again = runPipeline(pipeline(), stateFile, logFile, 'provision', { groups: GROUPS });
     expect((await again.exited).code, again.stderr()).toBe(0);
     checkProvisioning(readCalls(logFile), readRawState(stateFile), [{ pid: child.pid, doneAfter: done }], faultDeps(GROUPS), failpoint);
   });

@@ -3,24 +3,17 @@
 // GROUNDWORK_KILLS asks for more kills (`npm run bench:kill`).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { readStateFile } from '../../src/index.js';
-import { bundleFixture, type Bundle } from '../helpers/bundle.js';
 import { checkProvisioning, checkTeardown, doneSteps, readCalls, type Kill } from '../helpers/fault-log.js';
-import { faultDeps, GROUPS, runPipeline, seededRandom, whenLogHas } from '../helpers/fault-run.js';
+import { bundledPipeline, faultDeps, GROUPS, runPipeline, seededRandom, whenLogHas } from '../helpers/fault-run.js';
 import { readRawState } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
 
 const KILLS = Number(process.env.GROUNDWORK_KILLS ?? 50);
 const SEED = Number(process.env.GROUNDWORK_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-let bundle: Bundle;
-let script: string;
-beforeAll(async () => {
-  bundle = await bundleFixture('faults/pipeline.ts');
-  script = bundle.script;
-});
-afterAll(() => bundle.remove());
+const pipeline = bundledPipeline();
 
 test(
   `${KILLS} kill -9s at random moments never lose or repeat an acknowledged step (seed ${SEED})`,
@@ -38,7 +31,7 @@ test(
       const killed: Kill[] = [];
       for (let attempt = 1; ; attempt++) {
         expect(attempt, `${context}: the pipeline never finished`).toBeLessThan(200);
-        const child = runPipeline(script, stateFile, logFile, 'provision');
+        const child = runPipeline(pipeline(), stateFile, logFile, 'provision');
         // Kill at spawn (mid-start-up, opening, replaying) or after any number of further calls, up to a whole run's.
         const more = kills < KILLS ? Math.floor(random() * GROUPS * 3) : Number.POSITIVE_INFINITY;
         const exitedFirst = new AbortController();
@@ -67,7 +60,7 @@ test(
       checkProvisioning(readCalls(logFile), final, killed, deps, context);
 
       const before = readCalls(logFile).length;
-      const teardown = runPipeline(script, stateFile, logFile, 'teardown');
+      const teardown = runPipeline(pipeline(), stateFile, logFile, 'teardown');
       expect((await teardown.exited).code, teardown.stderr()).toBe(0);
       checkTeardown(readCalls(logFile).slice(before), deps, context);
       expect(readRawState(stateFile).groups).toEqual({});

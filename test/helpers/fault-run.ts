@@ -2,6 +2,8 @@
 import { readFileSync, watch } from 'node:fs';
 import { dirname } from 'node:path';
 import { faultGroups } from '../fixtures/faults/pipeline-groups.js';
+import { afterAll, beforeAll } from 'vitest';
+import { bundleFixture, type Bundle } from './bundle.js';
 import { spawnNode, type Child } from './children.js';
 
 export const GROUPS = 12;
@@ -58,4 +60,14 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Bundle the fault pipeline before the file's tests and remove it after; returns the path getter. */
+export function bundledPipeline(): () => string {
+  let bundle: Bundle | undefined;
+  beforeAll(async () => {
+    bundle = await bundleFixture('faults/pipeline.ts');
+  });
+  afterAll(() => bundle?.remove());
+  return () => bundle!.script;
 }

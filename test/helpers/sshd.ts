@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { inject } from 'vitest';
 import { generateKeyPair } from '../../src/keys/generate.js';
+import { connectSsh, type SshConnectOptions } from '../../src/transport/connect.js';
+import type { SshMachine } from '../../src/transport/ssh-machine.js';
 import { ensurePrivsepDir, SSHD_PATH, writeSshdConfig } from '../../src/transport/sshd-config.js';
 
 /** What test/global-setup.ts found: tests that need sshd skip (outside CI) with `reason` when it is missing. */
@@ -137,4 +139,16 @@ export async function runSshd(options: SshdOptions = {}): Promise<SshdSetup & Ru
     await setup.remove();
     throw error;
   }
+}
+
+/** An SSH connection to a test sshd as machine "web1" (override any connect option). */
+export function connectTo(server: SshdSetup & RunningSshd, options: Partial<SshConnectOptions> = {}): Promise<SshMachine> {
+  return connectSsh({
+    name: 'web1',
+    host: server.host,
+    port: server.port,
+    username: server.username,
+    privateKey: server.privateKey,
+    ...options,
+  });
 }

@@ -1,8 +1,8 @@
 // SshMachine.execute against a real OpenSSH sshd on a loopback port.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { connectSsh, type SshMachine } from '../../src/transport/index.js';
+import type { SshMachine } from '../../src/transport/index.js';
 import { MachineCommandError } from '../../src/machines/command-error.js';
-import { runSshd, sshdAvailability } from '../helpers/sshd.js';
+import { connectTo, runSshd, sshdAvailability } from '../helpers/sshd.js';
 
 const sshd = sshdAvailability();
 
@@ -12,13 +12,7 @@ describe.skipIf(!sshd.available)(`execute over SSH ${sshd.reason}`, () => {
 
   beforeAll(async () => {
     server = await runSshd();
-    machine = await connectSsh({
-      name: 'web1',
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: server.privateKey,
-    });
+    machine = await connectTo(server);
   });
   afterAll(async () => {
     await machine?.close();

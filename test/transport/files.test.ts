@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MachineTransferError } from '../../src/machines/command-error.js';
-import { connectSsh, type SshMachine } from '../../src/transport/index.js';
-import { runSshd, sshdAvailability } from '../helpers/sshd.js';
+import type { SshMachine } from '../../src/transport/index.js';
+import { connectTo, runSshd, sshdAvailability } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp.js';
 
 const sshd = sshdAvailability();
@@ -15,13 +15,7 @@ describe.skipIf(!sshd.available)(`file transfer over SSH ${sshd.reason}`, () => 
 
   beforeAll(async () => {
     server = await runSshd();
-    machine = await connectSsh({
-      name: 'web1',
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: server.privateKey,
-    });
+    machine = await connectTo(server);
   });
   afterAll(async () => {
     await machine?.close();

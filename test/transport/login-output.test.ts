@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { connectSsh, type SshMachine } from '../../src/transport/index.js';
-import { runSshd, sshdAvailability } from '../helpers/sshd.js';
+import type { SshMachine } from '../../src/transport/index.js';
+import { connectTo, runSshd, sshdAvailability } from '../helpers/sshd.js';
 
 const sshd = sshdAvailability();
 
@@ -19,13 +19,7 @@ describe.skipIf(!sshd.available)(`noisy login script ${sshd.reason}`, () => {
     const script = join(dir, 'env.sh');
     await writeFile(script, 'echo "welcome from the login script" >&2\nprintf "no newline yet" >&2\necho " - done" >&2\n');
     server = await runSshd({ extra: [`SetEnv BASH_ENV=${script}`] });
-    machine = await connectSsh({
-      name: 'web1',
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: server.privateKey,
-    });
+    machine = await connectTo(server);
   });
   afterAll(async () => {
     await machine?.close();
