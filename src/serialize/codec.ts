@@ -3,6 +3,7 @@ import { NotSerializableError } from '../errors.js';
 import type { Provisioner } from '../provisioners/contract.js';
 import { findUnserializable } from './check.js';
 import { reviveInstance, savedFields } from './fields.js';
+import { deserializePlain, serializePlain } from './plain.js';
 import type { ProvisionerRegistry } from './registry.js';
 
 /** How a provisioner object is stored: its class id and its saved fields. */
@@ -50,7 +51,8 @@ export function assertSnapshottable(provisioner: Provisioner, registry: Provisio
 export function snapshotProvisioner(provisioner: Provisioner, registry: ProvisionerRegistry, where: Where): ProvisionerSnapshot {
   assertSnapshottable(provisioner, registry, where);
   const id = registry.idOf(provisioner.constructor)!;
-  return { class: id, fields: registry.superjson.serialize(savedFields(provisioner) as SuperJSONValue) };
+  const fields = savedFields(provisioner);
+  return { class: id, fields: serializePlain(fields) ?? registry.superjson.serialize(fields as SuperJSONValue) };
 }
 
 /** Revive without calling the constructor, then call the optional `revive()` hook. */
@@ -63,7 +65,10 @@ export function reviveProvisioner(snapshot: ProvisionerSnapshot, registry: Provi
       { group: where.group, step: where.step, provisioner: snapshot.class },
     );
   }
-  const fields = registry.superjson.deserialize<Record<string, unknown>>(snapshot.fields);
+  const plain = deserializePlain(snapshot.fields);
+  const fields = plain
+    ? (plain.value as Record<string, unknown>)
+    : registry.superjson.deserialize<Record<string, unknown>>(snapshot.fields);
   return reviveInstance(Class, fields);
 }
 
@@ -76,9 +81,10 @@ export function snapshotValue(value: unknown, registry: ProvisionerRegistry, whe
       { ...where, path: bad.path },
     );
   }
-  return registry.superjson.serialize(value as SuperJSONValue);
+  return serializePlain(value) ?? registry.superjson.serialize(value as SuperJSONValue);
 }
 
 export function reviveValue(snapshot: ValueSnapshot, registry: ProvisionerRegistry): unknown {
-  return registry.superjson.deserialize(snapshot);
+  const plain = deserializePlain(snapshot);
+  return plain ? plain.value : registry.superjson.deserialize(snapshot);
 }
