@@ -2,6 +2,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import type { GroupDelta } from './journal/entries.js';
 import { createJournal } from './journal/journal-file.js';
 import { Wal } from './journal/wal.js';
 import { journalPath, loadState, loadStateUnlocked } from './load.js';
@@ -94,11 +95,13 @@ export class JsonFileStore implements StateStore {
     return wal.append({ put: [...records] });
   }
 
-  updateGroup(record: GroupRecord, changedSteps: readonly number[]): Promise<void> {
+  updateGroup(record: GroupRecord, changedSteps: readonly number[], fieldsChanged: boolean): Promise<void> {
     const { data, wal } = this.#open();
     data.groups[record.name] = record;
     const { steps, ...group } = record;
-    return wal.append({ set: [{ group, steps: changedSteps.map((i) => [i, steps[i]!]) }] });
+    const delta: GroupDelta = { name: record.name, steps: changedSteps.map((i) => [i, steps[i]!]) };
+    if (fieldsChanged) delta.group = group;
+    return wal.append({ set: [delta] });
   }
 
   deleteGroup(name: string): Promise<void> {

@@ -113,7 +113,8 @@ export class Ledger {
     }
     this.#groups.set(name, next);
     const changed = (change.steps ?? []).map((s) => s.index);
-    await this.#write(this.store.updateGroup ? this.store.updateGroup(next, changed) : this.store.putGroups([next]));
+    const write = this.store.updateGroup ? this.store.updateGroup(next, changed, change.group !== undefined) : this.store.putGroups([next]);
+    await this.#write(write);
   }
 
   async remove(name: string): Promise<void> {

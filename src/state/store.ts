@@ -20,10 +20,10 @@ export interface StateStore {
   putGroups(records: readonly GroupRecord[]): Promise<void>;
   /**
    * Replace a group of which only the steps at `changedSteps` (and its own
-   * fields) differ from the last record passed in; a store may write just
-   * those. Optional: without it the ledger calls putGroups.
+   * fields, if `fieldsChanged`) differ from the last record passed in; a
+   * store may write just those. Optional: without it the ledger calls putGroups.
    */
-  updateGroup?(record: GroupRecord, changedSteps: readonly number[]): Promise<void>;
+  updateGroup?(record: GroupRecord, changedSteps: readonly number[], fieldsChanged: boolean): Promise<void>;
   deleteGroup(name: string): Promise<void>;
   /** Release ownership. Idempotent. */
   close(): Promise<void>;

@@ -31,10 +31,11 @@ export function readRawState(stateFile: string): RawState {
   for (const entry of journalEntries(stateFile).slice(1)) {
     if (entry.seq <= (state.seq ?? 0)) continue;
     for (const g of entry.put ?? []) state.groups[g.name] = g;
-    for (const { group, steps } of entry.set ?? []) {
-      const next = { ...group, steps: state.groups[group.name]!.steps.slice() } as RawGroup & { name: string };
+    for (const { name, group, steps } of entry.set ?? []) {
+      const before = state.groups[name]!;
+      const next = { ...(group ?? before), steps: before.steps.slice() };
       for (const [i, step] of steps) next.steps[i] = step;
-      state.groups[group.name] = next;
+      state.groups[name] = next;
     }
     for (const name of entry.del ?? []) delete state.groups[name];
     state.seq = entry.seq;
@@ -52,7 +53,7 @@ export function writeRawState(stateFile: string, state: RawState): void {
 interface RawEntry {
   seq: number;
   put?: (RawGroup & { name: string })[];
-  set?: { group: Omit<RawGroup, 'steps'> & { name: string }; steps: [number, RawStep][] }[];
+  set?: { name: string; group?: Omit<RawGroup, 'steps'>; steps: [number, RawStep][] }[];
   del?: string[];
 }
 

@@ -8,9 +8,14 @@ export interface JournalHeader {
   base: number;
 }
 
-/** A group's record without its steps, and the steps that changed: most transitions touch one or two steps. */
+/**
+ * A change to one group: its record without the steps (only when those
+ * fields changed) and the steps that changed. Most transitions touch one or
+ * two steps and nothing else.
+ */
 export interface GroupDelta {
-  group: Omit<GroupRecord, 'steps'>;
+  name: string;
+  group?: Omit<GroupRecord, 'steps'>;
   steps: [index: number, step: StepRecord][];
 }
 
@@ -42,12 +47,12 @@ export function isEntry(value: unknown): value is JournalEntry {
 /** Apply an entry; a delta for a group that is not there means the journal does not fit its snapshot. */
 export function applyEntry(groups: Record<string, GroupRecord>, entry: JournalEntry): boolean {
   for (const record of entry.put ?? []) groups[record.name] = record;
-  for (const { group, steps: changed } of entry.set ?? []) {
-    const before = groups[group.name];
+  for (const { name, group, steps: changed } of entry.set ?? []) {
+    const before = groups[name];
     if (!before) return false;
     const steps = before.steps.slice();
     for (const [index, step] of changed) steps[index] = step;
-    groups[group.name] = { ...group, steps };
+    groups[name] = { ...(group ?? before), steps };
   }
   for (const name of entry.del ?? []) delete groups[name];
   return true;

@@ -10,7 +10,7 @@ import { encodeRecord } from './framing.js';
 import { createJournal } from './journal-file.js';
 
 /** Compact once the journal is this large, or twice the snapshot if that is larger. */
-const MIN_COMPACT_BYTES = 8 * 1024 * 1024;
+const MIN_COMPACT_BYTES = 16 * 1024 * 1024;
 
 interface Waiter {
   resolve(): void;
@@ -65,7 +65,7 @@ export class Wal {
   }
 
   #threshold(snapshotBytes: number): number {
-    return this.#o.compactAfterBytes ?? Math.max(MIN_COMPACT_BYTES, 2 * snapshotBytes);
+    return this.#o.compactAfterBytes ?? Math.max(MIN_COMPACT_BYTES, 4 * snapshotBytes);
   }
 
   /** Resolves once the entry is durable. Entries are applied in the order of the calls. */
