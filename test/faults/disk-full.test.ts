@@ -1,4 +1,4 @@
-// A real full disk: the state on a 40 KiB tmpfs fills up mid-run. The run
+// A real full disk: the state on a 24 KiB tmpfs fills up mid-run. The run
 // stops with ENOSPC, nothing undurable is reported done, and once there is
 // room again the state loads and the run completes. Needs root (mount).
 import { mkdir } from 'node:fs/promises';
@@ -19,7 +19,7 @@ test.runIf(root || process.env.CI === 'true')('a full disk stops the run with EN
   const dir = await tempDir('groundwork-disk-full-');
   const disk = join(dir, 'disk');
   await mkdir(disk);
-  await execa('mount', ['-t', 'tmpfs', '-o', 'size=40k', 'groundwork-test', disk]);
+  await execa('mount', ['-t', 'tmpfs', '-o', 'size=24k', 'groundwork-test', disk]);
   try {
     const stateFile = join(disk, 'state.json');
     const logFile = join(dir, 'calls.log'); // off the small disk
