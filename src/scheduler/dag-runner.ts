@@ -16,8 +16,13 @@ export interface DagRun {
   prerequisites(node: string): readonly string[];
   concurrency: number;
   signal?: AbortSignal;
-  /** Runs one node; a rejection marks it failed. */
-  execute(node: string): Promise<void>;
+  /**
+   * Runs one node; a rejection marks it failed. A node may call `release()`
+   * before it settles, once its successors may start (it has nothing left
+   * that can fail but the write already under way): they start at once and
+   * its slot is freed. The run still waits for it to settle.
+   */
+  execute(node: string, release: () => void): Promise<void>;
   /** Called when a node is blocked because `by` did not finish. */
   onBlocked?(node: string, by: string[]): Promise<void> | void;
 }
@@ -37,7 +42,10 @@ export function runDag(run: DagRun): Promise<Map<string, NodeOutcome>> {
   // A queue as an array and a read index: shift() is O(n) on large arrays.
   const ready: string[] = [];
   let head = 0;
+  /** Nodes holding a concurrency slot. */
   let running = 0;
+  /** Nodes whose execute() has not settled (released ones included). */
+  let unsettled = 0;
 
   for (const node of nodes) {
     const prereqs = run.prerequisites(node).filter((p) => nodes.has(p));
@@ -52,7 +60,7 @@ export function runDag(run: DagRun): Promise<Map<string, NodeOutcome>> {
 
   return new Promise((resolve, reject) => {
     const finishIfIdle = () => {
-      if (running > 0) return;
+      if (running > 0 || unsettled > 0) return;
       if (head < ready.length && !run.signal?.aborted) return;
       for (const node of nodes) if (!outcome.has(node)) outcome.set(node, NodeOutcome.NotStarted);
       resolve(outcome);
@@ -71,29 +79,44 @@ export function runDag(run: DagRun): Promise<Map<string, NodeOutcome>> {
       for (const node of blocked) await run.onBlocked?.(node, [failed]);
     };
 
+    const succeed = (node: string) => {
+      outcome.set(node, NodeOutcome.Done);
+      for (const next of successors.get(node) ?? []) {
+        const left = waitingOn.get(next)! - 1;
+        waitingOn.set(next, left);
+        if (left === 0 && !outcome.has(next)) ready.push(next);
+      }
+    };
+
     const pump = () => {
       while (running < run.concurrency && head < ready.length && !run.signal?.aborted) {
         const node = ready[head++]!;
         running++;
+        unsettled++;
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          succeed(node);
+          running--;
+          pump();
+        };
         run
-          .execute(node)
+          .execute(node, release)
           .then(
             () => {
-              outcome.set(node, NodeOutcome.Done);
-              for (const next of successors.get(node) ?? []) {
-                const left = waitingOn.get(next)! - 1;
-                waitingOn.set(next, left);
-                if (left === 0 && !outcome.has(next)) ready.push(next);
-              }
-              return undefined;
+              if (!released) succeed(node);
             },
             async () => {
+              // After a release only the write under way can fail, which stops the whole run.
+              if (released) return;
               outcome.set(node, NodeOutcome.Failed);
               await block(node);
             },
           )
           .finally(() => {
-            running--;
+            unsettled--;
+            if (!released) running--;
             pump();
             finishIfIdle();
           })

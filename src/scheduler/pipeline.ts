@@ -20,7 +20,13 @@ export type PipelineEnd = (typeof PipelineEnd)[keyof typeof PipelineEnd];
  * no further step starts and the group goes back to pending. Rejects with a
  * StepFailedError after recording the failure.
  */
-export async function provisionGroup(rt: Runtime, name: string, signal: AbortSignal, stop?: AbortSignal): Promise<PipelineEnd> {
+export async function provisionGroup(
+  rt: Runtime,
+  name: string,
+  signal: AbortSignal,
+  options: { stop?: AbortSignal; onFinalWrite?: () => void } = {},
+): Promise<PipelineEnd> {
+  const { stop } = options;
   const { ledger, events, registry } = rt;
   if (stop?.aborted) return PipelineEnd.Stopped;
   const record = ledger.get(name)!;
@@ -34,12 +40,14 @@ export async function provisionGroup(rt: Runtime, name: string, signal: AbortSig
     },
   };
   let finished: { where: Where; durationMs: number } | undefined;
+  let begun = false;
   const flushed = () => {
     carry = {};
+    if (!begun) events.emit('group:start', { group: name, resumeAt: start });
+    begun = true;
     if (finished) events.emit('step:finish', { ...finished.where, durationMs: finished.durationMs });
     finished = undefined;
   };
-  events.emit('group:start', { group: name, resumeAt: start });
 
   const dependencies = dependencyOutputs(rt, record);
   const previous = record.steps[start - 1]?.output;
@@ -105,7 +113,11 @@ export async function provisionGroup(rt: Runtime, name: string, signal: AbortSig
     }
   }
 
-  await ledger.update(name, { ...carry, group: { to: GroupState.Provisioned, patch: { finishedAt: rt.now().toISOString() } } });
+  const final = ledger.update(name, { ...carry, group: { to: GroupState.Provisioned, patch: { finishedAt: rt.now().toISOString() } } });
+  // The record is queued: a dependent's first record can go out in the same write,
+  // after this one, so it is never durable without it.
+  options.onFinalWrite?.();
+  await final;
   flushed();
   failpoint('after-ack');
   events.emit('group:finish', { group: name, durationMs: Date.now() - started });

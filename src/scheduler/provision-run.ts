@@ -50,7 +50,7 @@ export async function provisionRun(
     prerequisites: (name) => ledger.get(name)!.dependsOn,
     concurrency: options.concurrency,
     signal: options.stop ? AbortSignal.any([options.signal, options.stop]) : options.signal,
-    execute: async (name) => {
+    execute: async (name, release) => {
       const state = ledger.get(name)!.state;
       if (state === GroupState.Deprovisioning) {
         const message = `Group "${name}" was being deprovisioned when the last run stopped; finish that with \`deprovision ${name}\` first.`;
@@ -58,7 +58,10 @@ export async function provisionRun(
         throw new Error(message);
       }
       try {
-        const end = await provisionGroup(rt, name, options.signal, options.stop);
+        const end = await provisionGroup(rt, name, options.signal, {
+          ...(options.stop ? { stop: options.stop } : {}),
+          onFinalWrite: release,
+        });
         if (end === PipelineEnd.Stopped) stopped = true;
       } catch (error) {
         failures.set(name, (error as Error).message);
