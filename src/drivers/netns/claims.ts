@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DriverError } from '../../errors.js';
 import { ipv4Addresses } from './ip.js';
@@ -14,7 +14,7 @@ export class AddressClaims {
   readonly #dir: string;
 
   constructor(
-    driverDir: string,
+    readonly driverDir: string,
     readonly subnet: Subnet,
   ) {
     this.#dir = join(driverDir, 'addresses');
@@ -43,7 +43,12 @@ export class AddressClaims {
         await handle.close();
         return block;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          // A release removed the (then empty) folder meanwhile: make it again and retry this block.
+          await mkdir(this.#dir, { recursive: true });
+          block--;
+        } else if (code !== 'EEXIST') throw error;
       }
     }
     throw new DriverError(
@@ -54,5 +59,7 @@ export class AddressClaims {
   async release(namespace: string): Promise<void> {
     const held = await this.held(namespace);
     if (held !== undefined) await rm(join(this.#dir, String(held)), { force: true });
+    // Leave nothing behind once the last machine is gone; a folder still in use is not empty.
+    for (const dir of [this.#dir, this.driverDir]) await rmdir(dir).catch(() => {});
   }
 }
