@@ -105,6 +105,11 @@ export async function provisionGroup(
       // The state could not be written: nothing more can be recorded, and the run must stop with that error.
       if (ledger.broken) throw ledger.broken;
       const error = stepError(cause, where, signal);
+      if (!begun) {
+        // Failed before its first write (e.g. the class is not registered): record that it started, then that it failed.
+        await ledger.update(name, carry);
+        flushed();
+      }
       await recordFailure(rt, name, step, provisioner, error, carry);
       flushed();
       events.emit('step:fail', { ...where, error });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { ErrorCode, readStateFile, Scheduler, StepFailedError } from '../../src/index.js';
+import { ErrorCode, ProvisionerRegistry, readStateFile, Scheduler, StepFailedError } from '../../src/index.js';
 import { callIds, calls, clearFault, fault, GwStep, newStateFile, nextEvent, recordEvents, resetFixtures, steps } from './fixtures.js';
 
 beforeEach(resetFixtures);
@@ -207,4 +207,20 @@ describe('the rest of the graph', () => {
     expect(calls[0]?.input).toEqual({ from: 'r2' });
     expect(s2.output('g')).toEqual({ from: 'r3' });
   });
+});
+
+test('a pending group whose class is not registered in this process fails, naming the class, and is recorded as failed', async () => {
+  const file = await newStateFile();
+  {
+    await using s = await Scheduler.open({ stateFile: file });
+    await s.schedule('web', [new GwStep('w1')]);
+  }
+  // Another process that never imported the module registering GwStep.
+  await using s = await Scheduler.open({ stateFile: file, registry: new ProvisionerRegistry() });
+  const summary = await s.run();
+  expect(summary.ok).toBe(false);
+  expect(summary.groups[0]).toMatchObject({ group: 'web', state: 'failed' });
+  expect(summary.groups[0]!.error).toMatch(/class "[^"]+" is not registered in this process/);
+  const saved = (await readStateFile(file))!.groups.web!;
+  expect([saved.state, saved.steps.map((x) => x.state)]).toEqual(['failed', ['pending']]); // never started
 });
