@@ -1,6 +1,6 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { spawnDetached } from '../os/detached.js';
 import { ConfigError } from '../errors.js';
 import type { Provisioner, ProvisionerContext } from './contract.js';
 import { freePort, waitForPort } from './net.js';
@@ -83,30 +83,13 @@ export class LocalService implements Provisioner<unknown, LocalServiceOutput> {
       const env = renderEnv(this.env, vars, 'env');
       await mkdir(ctx.dataDir, { recursive: true });
       this.logFile = join(ctx.dataDir, `${ctx.group}.${ctx.step + 1}.log`);
-      const log = await open(this.logFile, 'w'); // a retry's error tail shows only its own output
-      try {
-        const child = execa(command, args, {
-          cwd: this.cwd,
-          env,
-          detached: true, // own process group: it outlives us and is stopped as a whole
-          cleanup: false,
-          reject: false,
-          stdin: 'ignore',
-          // Straight to the file, not piped through us (a pipe would break when we exit).
-          // execa's types only list fds 3-9, but any open fd is handed to spawn as-is.
-          stdout: log.fd as 3,
-          stderr: log.fd as 3,
-        });
-        child.unref();
-        if (child.pid === undefined) throw (await child).cause ?? new Error(`could not start ${command}`);
-        this.pid = child.pid;
-        this.startTime = processStartTime(child.pid);
-        void child.then((result) => {
-          exited = `${command} exited with ${result.signal ?? `code ${result.exitCode}`} before ${this.host}:${this.boundPort} answered`;
-        });
-      } finally {
-        await log.close();
-      }
+      // Its own process group (it outlives us and is stopped as a whole); the log is truncated, so a retry's error tail shows only its own output.
+      const child = await spawnDetached(command, args, { ...(this.cwd ? { cwd: this.cwd } : {}), env, logFile: this.logFile });
+      this.pid = child.pid;
+      this.startTime = processStartTime(child.pid);
+      void child.exit.then((result) => {
+        exited = `${command} exited with ${result.signal ?? `code ${result.exitCode}`} before ${this.host}:${this.boundPort} answered`;
+      });
       await ctx.checkpoint(); // the pid is on disk before we wait on anything
       ctx.logger.info(`started ${command} (pid ${this.pid}), waiting for ${this.host}:${this.boundPort}`);
     }

@@ -1,6 +1,5 @@
-import { open } from 'node:fs/promises';
-import { execa } from 'execa';
 import { DriverError } from '../../errors.js';
+import { spawnDetached } from '../../os/detached.js';
 import { isSameProcessAlive, processStartTime } from '../../os/process-info.js';
 import { stopProcessGroup } from '../../provisioners/process-tree.js';
 import type { MachineFiles } from './machine-files.js';
@@ -17,23 +16,14 @@ export async function startSshd(
   files: MachineFiles,
   configPath: string,
 ): Promise<{ pid: number; startTime: number | undefined }> {
-  const log = await open(files.log, 'w');
   try {
-    const child = execa('ip', ['netns', 'exec', namespace, SSHD, '-D', '-e', '-f', configPath], {
-      detached: true,
-      cleanup: false,
-      reject: false,
-      stdin: 'ignore',
-      stdout: log.fd as 3,
-      stderr: log.fd as 3,
+    const { pid, exit } = await spawnDetached('ip', ['netns', 'exec', namespace, SSHD, '-D', '-e', '-f', configPath], {
+      logFile: files.log,
     });
-    child.unref();
-    if (child.pid === undefined)
-      throw new DriverError(`Could not start ${SSHD} in namespace ${namespace}: ${String((await child).cause ?? 'no pid')}`);
-    void child.catch(() => {}); // its exit is seen through /proc (isSshdAlive)
-    return { pid: child.pid, startTime: processStartTime(child.pid) };
-  } finally {
-    await log.close();
+    void exit.catch(() => {}); // its exit is seen through /proc (isSshdAlive)
+    return { pid, startTime: processStartTime(pid) };
+  } catch (cause) {
+    throw new DriverError(`Could not start ${SSHD} in namespace ${namespace}: ${String(cause)}`);
   }
 }
 
