@@ -73,6 +73,9 @@ export function reviveProvisioner(snapshot: ProvisionerSnapshot, registry: Provi
 }
 
 export function snapshotValue(value: unknown, registry: ProvisionerRegistry, where: Where & { provisioner: string }): ValueSnapshot {
+  // Plain JSON data is snapshottable by construction: no need to walk it again looking for what is not.
+  const plain = serializePlain(value);
+  if (plain) return plain;
   const bad = findUnserializable(value, registry);
   if (bad) {
     throw new NotSerializableError(
@@ -81,7 +84,7 @@ export function snapshotValue(value: unknown, registry: ProvisionerRegistry, whe
       { ...where, path: bad.path },
     );
   }
-  return serializePlain(value) ?? registry.superjson.serialize(value as SuperJSONValue);
+  return registry.superjson.serialize(value as SuperJSONValue);
 }
 
 export function reviveValue(snapshot: ValueSnapshot, registry: ProvisionerRegistry): unknown {
