@@ -8,13 +8,9 @@ import { syncFolder, writeAll } from './fsync.js';
 /**
  * A lowdb adapter that writes durably: a unique temp file, fsync, atomic
  * rename over the target, then fsync of the folder so the rename itself
- * survives a power cut. Writes that arrive while one is under way are
- * coalesced into the next one (each caller resolves once a write that
- * started after its call is on disk).
+ * survives a power cut. Its one writer (the journal) never overlaps writes.
  */
 export class DurableJsonFile<T> implements Adapter<T> {
-  #writing: Promise<void> | undefined;
-  #next: { data: T; done: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
   #counter = 0;
 
   constructor(
@@ -52,34 +48,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     }
   }
 
-  write(data: T): Promise<void> {
-    if (this.#next) {
-      this.#next.data = data;
-      return this.#next.done;
-    }
-    if (!this.#writing) return this.#start(data);
-    let resolve!: () => void;
-    let reject!: (e: unknown) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.#next = { data, done, resolve, reject };
-    return done;
-  }
-
-  #start(data: T): Promise<void> {
-    const writing = this.#writeNow(data).finally(() => {
-      this.#writing = undefined;
-      const next = this.#next;
-      this.#next = undefined;
-      if (next) this.#start(next.data).then(next.resolve, next.reject);
-    });
-    this.#writing = writing;
-    return writing;
-  }
-
-  async #writeNow(data: T): Promise<void> {
+  async write(data: T): Promise<void> {
     const text = Buffer.from(this.stringify(data), 'utf8');
     const dir = dirname(this.file);
     const tmp = join(dir, `.${basename(this.file)}.${process.pid}.${this.#counter++}.tmp`);

@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emptyData } from './snapshot.js';
 import type { StateStore } from './store.js';
-import { STATE_VERSION, type GroupRecord, type StateData } from './types.js';
+import type { GroupRecord, StateData } from './types.js';
 
 /** A store that keeps the state in memory only: for benchmarks and throwaway runs. Nothing survives the process. */
 export class MemoryStore implements StateStore {
   readonly location = ':memory:';
-  readonly #data: StateData = { version: STATE_VERSION, id: randomUUID(), createdAt: new Date().toISOString(), groups: {} };
+  readonly #data: StateData = emptyData();
   readonly dataDir = join(tmpdir(), `groundwork-${this.#data.id}`);
 
   async open(): Promise<StateData> {
