@@ -5,23 +5,11 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { spawnTs, type Child } from '../helpers/children.js';
+import { spawnTs, untilOutput } from '../helpers/children.js';
 import { fixture } from '../helpers/paths.js';
 import { serviceWorkspace } from '../helpers/processes.js';
 import { readRawState, waitForState, waitForStepField } from '../helpers/state.js';
 import { isRunning } from '../helpers/wait.js';
-
-function stderrContains(cli: Child, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (!cli.stderr().includes(text)) return;
-      cli.proc.stderr.off('data', check);
-      resolve();
-    };
-    cli.proc.stderr.on('data', check);
-    check();
-  });
-}
 
 test('a first SIGINT lets the step in flight finish and be recorded, starts nothing new, and exits 130', async () => {
   const { dir, stateFile } = await serviceWorkspace('groundwork-sigint-');
@@ -32,7 +20,7 @@ test('a first SIGINT lets the step in flight finish and be recorded, starts noth
 
   await waitForState(stateFile, (s) => (s.groups.first?.steps[0]?.state === 'running' ? true : undefined));
   cli.proc.kill('SIGINT');
-  await stderrContains(cli, 'Stopping: no new steps start');
+  await untilOutput(cli, 'stderr', 'Stopping: no new steps start');
   await writeFile(goFile, ''); // now the step in flight may finish
   expect((await cli.exited).code).toBe(130);
 
@@ -59,7 +47,7 @@ test('a second SIGINT cancels the step in flight through its AbortSignal, record
   const pid = (await waitForStepField(stateFile, 'slow', 0, 'pid')) as number;
   track(pid);
   cli.proc.kill('SIGINT');
-  await stderrContains(cli, 'Press Ctrl-C again');
+  await untilOutput(cli, 'stderr', 'Press Ctrl-C again');
   expect(isRunning(cli.pid)).toBe(true); // still waiting on the step in flight
   cli.proc.kill('SIGINT');
   expect((await cli.exited).code).toBe(130);

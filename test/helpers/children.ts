@@ -45,3 +45,25 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): Child {
   if (proc.pid === undefined) throw new Error(`could not spawn ${args.join(' ')}`);
   return { proc, pid: proc.pid, exited, stdout: () => out, stderr: () => err };
 }
+
+/** Resolves once the child's `stream` output contains `text` (woken by its data events); rejects if it exits first. */
+export function untilOutput(child: Child, stream: 'stdout' | 'stderr', text: string): Promise<void> {
+  const read = stream === 'stdout' ? child.stdout : child.stderr;
+  const source = stream === 'stdout' ? child.proc.stdout : child.proc.stderr;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!read().includes(text)) return;
+      source.off('data', check);
+      resolve();
+    };
+    source.on('data', check);
+    void child.exited.then(({ code, signal }) => {
+      source.off('data', check);
+      if (!read().includes(text))
+        reject(
+          new Error(`exited (${code ?? signal}) before its ${stream} said ${JSON.stringify(text)}:\n${child.stdout()}\n${child.stderr()}`),
+        );
+    });
+    check();
+  });
+}

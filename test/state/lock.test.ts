@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { GroupState, Scheduler, StateFileError, StateLockedError, readStateFile } from '../../src/index.js';
-import { spawnTs, type Child } from '../helpers/children.js';
+import { spawnTs, untilOutput, type Child } from '../helpers/children.js';
 import { fixture, ROOT } from '../helpers/paths.js';
 import { Tagged } from '../helpers/provisioners.js';
 import { openError } from '../helpers/state.js';
@@ -15,18 +15,7 @@ import { isRunning } from '../helpers/wait.js';
 /** Start hold-lock.ts on `stateFile` and resolve once it holds the lock (it says "ready"). */
 async function holdLock(stateFile: string): Promise<Child> {
   const child = spawnTs([fixture('hold-lock.ts'), stateFile]);
-  await new Promise<void>((resolve, reject) => {
-    const onData = () => {
-      if (child.stdout().includes(`ready ${child.pid}\n`)) {
-        child.proc.stdout.off('data', onData);
-        resolve();
-      }
-    };
-    child.proc.stdout.on('data', onData);
-    void child.exited.then(({ code, signal }) =>
-      reject(new Error(`hold-lock exited (${code ?? signal}) before it was ready:\n${child.stdout()}\n${child.stderr()}`)),
-    );
-  });
+  await untilOutput(child, 'stdout', `ready ${child.pid}\n`);
   return child;
 }
 
