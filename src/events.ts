@@ -32,14 +32,30 @@ export interface SchedulerEventMap {
 export type SchedulerEventName = keyof SchedulerEventMap;
 export type SchedulerListener<E extends SchedulerEventName> = (payload: SchedulerEventMap[E]) => void;
 
+/** The listening side of the scheduler's events: what `Scheduler.events` offers. Emitting stays inside the scheduler. */
+export interface SchedulerEventSource {
+  /** Listen to `event`; returns a function that stops listening. */
+  on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void;
+  off<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): void;
+  listenerCount(event: SchedulerEventName): number;
+}
+
 /**
  * A typed event emitter whose `emit` cannot be broken by a throwing listener:
  * the error is re-emitted as `listener:error` and logged, and the run goes on.
  */
-export class SchedulerEvents {
+export class SchedulerEvents implements SchedulerEventSource {
   readonly #listeners = new Map<SchedulerEventName, Set<(payload: never) => void>>();
+  /** The same listeners without `emit`, for the public `Scheduler.events`: a caller cannot fake an event `waitFor` trusts. */
+  readonly source: SchedulerEventSource;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly logger: Logger) {
+    this.source = Object.freeze({
+      on: this.on.bind(this),
+      off: this.off.bind(this),
+      listenerCount: this.listenerCount.bind(this),
+    }) as SchedulerEventSource;
+  }
 
   on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void {
     let set = this.#listeners.get(event);

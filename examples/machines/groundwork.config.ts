@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, generateKeyPair, Machines, RunOnMachines } from '../../src/index.js';
+import { defineConfig, Machines, RunOnMachines } from '../../src/index.js';
+import { generateKeyPair } from '../../src/keys/generate.js';
 
 // Keys are looked up by name: in GROUNDWORK_KEY_<NAME>, or in key folders, by
 // default <state data dir>/keys. The example makes its key there on first use

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { registerBuiltins } from '../builtins.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, type ResolvedConfig } from '../config/load.js';
 import { selectGroups } from '../config/select.js';
+import { defaultDriverRegistry } from '../drivers/registry.js';
 import { ConfigError, ErrorCode, GroundworkError } from '../errors.js';
-import { reapMachines } from '../provisioners/machines/reap.js';
+import { reapMachines } from '../scheduler/reap.js';
 import { dryRunPlan } from '../scheduler/dry-run.js';
 import { toMermaid } from '../scheduler/graph.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -30,6 +32,8 @@ export interface CliIo {
 
 /** Runs one task; returns the exit code. Prints through `io`, never directly. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // The command line uses the process-wide registries, built-ins included; configs add their own classes to them.
+  registerBuiltins();
   try {
     const args = parseCli(argv);
     if (args.task === 'help') {
@@ -154,6 +158,7 @@ async function dryRun(stateFile: string, config: ResolvedConfig, groups: string[
     stateFile,
     groups: selectGroups(config, groups.length > 0 ? groups : known),
     registry: defaultRegistry(),
+    drivers: defaultDriverRegistry(),
   });
   for (const line of lines) io.out(line);
   return ExitCode.Ok;
@@ -163,6 +168,7 @@ async function reap(stateFile: string, config: ResolvedConfig | undefined, dryRu
   const result = await reapMachines({
     stateFile,
     registry: defaultRegistry(),
+    driverRegistry: defaultDriverRegistry(),
     dryRun,
     signal: io.signal,
     ...(config ? { drivers: config.drivers } : {}),

@@ -1,4 +1,4 @@
-import type { SchedulerEvents } from '../events.js';
+import type { SchedulerEventSource } from '../events.js';
 
 export type Write = (line: string) => void;
 
@@ -7,7 +7,7 @@ function ms(n: number): string {
 }
 
 /** Prints progress as the scheduler's events arrive. Returns a function that unsubscribes. */
-export function attachReporter(events: SchedulerEvents, write: Write): () => void {
+export function attachReporter(events: SchedulerEventSource, write: Write): () => void {
   const offs = [
     events.on('group:start', ({ group, resumeAt }) =>
       write(`▸ ${group}: ${resumeAt > 0 ? `resuming at step ${resumeAt + 1}` : 'starting'}`),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { driverForUrl } from '../drivers/default-drivers.js';
+import { defaultDriverRegistry, type DriverRegistry } from '../drivers/registry.js';
 import { ConfigError } from '../errors.js';
 import type { GroupSpec } from '../scheduler/options.js';
 import { validateGraph } from '../scheduler/graph.js';
@@ -21,8 +21,8 @@ export interface ResolvedConfig {
   drivers: Record<string, Record<string, unknown>>;
 }
 
-/** Import a config module (TypeScript works under tsx and vitest) and check it. */
-export async function loadConfig(file: string): Promise<ResolvedConfig> {
+/** Import a config module (TypeScript works under tsx and vitest) and check it; `drivers` checks its driver settings. */
+export async function loadConfig(file: string, drivers?: DriverRegistry): Promise<ResolvedConfig> {
   const path = resolve(file);
   if (!existsSync(path)) throw new ConfigError(`Config file ${path} does not exist; create it (see README) or pass --config FILE.`);
   let mod: { default?: unknown };
@@ -32,11 +32,11 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
     throw new ConfigError(`Cannot load config ${path}: ${(error as Error).message}`, { cause: error });
   }
   if (mod.default === undefined) throw new ConfigError(`Config ${path} has no default export; export default defineConfig({ ... }).`);
-  return resolveConfig(mod.default, path);
+  return resolveConfig(mod.default, path, drivers);
 }
 
-/** Check a config object; errors name the field and the bad value. */
-export function resolveConfig(value: unknown, file?: string): ResolvedConfig {
+/** Check a config object; errors name the field and the bad value. Driver settings are checked by `drivers` (default: the process-wide registry). */
+export function resolveConfig(value: unknown, file?: string, drivers: DriverRegistry = defaultDriverRegistry()): ResolvedConfig {
   const where = file ?? 'config';
   const fail = (field: string, expected: string, got: unknown): never => {
     throw new ConfigError(`${where}: expected \`${field}\` to be ${expected}, got ${show(got)}.`);
@@ -65,21 +65,21 @@ export function resolveConfig(value: unknown, file?: string): ResolvedConfig {
       fail(`groups.${name}.provisioners`, 'a function returning an array of provisioners', group.provisioners);
     return { name, dependsOn, provisioners: group.provisioners };
   });
-  const drivers = config.drivers ?? { netns: {} };
-  if (typeof drivers !== 'object' || drivers === null || Array.isArray(drivers))
-    fail('drivers', 'an object of driver settings by URL', drivers);
-  for (const [url, settings] of Object.entries(drivers)) {
+  const driverSettings = config.drivers ?? { netns: {} };
+  if (typeof driverSettings !== 'object' || driverSettings === null || Array.isArray(driverSettings))
+    fail('drivers', 'an object of driver settings by URL', driverSettings);
+  for (const [url, settings] of Object.entries(driverSettings)) {
     if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
       fail(`drivers["${url}"]`, 'an object of settings', settings);
     try {
-      driverForUrl(url, settings);
+      drivers.driverForUrl(url, settings);
     } catch (error) {
       throw new ConfigError(`${where}: \`drivers["${url}"]\`: ${(error as Error).message}`, { cause: error });
     }
   }
   validateGraph(groups.map((g) => ({ name: g.name, dependsOn: g.dependsOn ?? [] })));
   const base = file ? dirname(file) : process.cwd();
-  return { file, stateFile: resolve(base, config.stateFile ?? DEFAULT_STATE_FILE), concurrency, groups, drivers };
+  return { file, stateFile: resolve(base, config.stateFile ?? DEFAULT_STATE_FILE), concurrency, groups, drivers: driverSettings };
 }
 
 function show(value: unknown): string {

@@ -1,7 +1,6 @@
 import { MachineBatchError } from '../errors.js';
 import type { Machine } from '../machines/machine.js';
-import type { ActionHandler } from './action-handler.js';
-import type { BatchResult, Driver, DriverContext, MachineRequest } from './driver.js';
+import type { BatchResult, Driver, DriverActions, DriverContext, MachineRequest } from './driver.js';
 import type { MachineSpec } from './machine-spec.js';
 
 /**
@@ -42,7 +41,7 @@ const specName = (s: MachineSpec) => s.name;
 
 export function allocateMachines(
   driver: Driver,
-  action: ActionHandler,
+  action: DriverActions,
   requests: readonly MachineRequest[],
   ctx: DriverContext,
 ): Promise<BatchResult<void>[]> {
@@ -54,7 +53,7 @@ export function allocateMachines(
 
 export function readyMachines(
   driver: Driver,
-  action: ActionHandler,
+  action: DriverActions,
   requests: readonly MachineRequest[],
   ctx: DriverContext,
 ): Promise<BatchResult<Machine>[]> {
@@ -64,7 +63,7 @@ export function readyMachines(
 
 export function stopMachines(
   driver: Driver,
-  action: ActionHandler,
+  action: DriverActions,
   specs: readonly MachineSpec[],
   ctx: DriverContext,
 ): Promise<BatchResult<void>[]> {
@@ -74,7 +73,7 @@ export function stopMachines(
 
 export function destroyMachines(
   driver: Driver,
-  action: ActionHandler,
+  action: DriverActions,
   specs: readonly MachineSpec[],
   ctx: DriverContext,
 ): Promise<BatchResult<void>[]> {

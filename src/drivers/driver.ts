@@ -1,7 +1,19 @@
 import type { Logger } from '../logger.js';
 import type { Machine } from '../machines/machine.js';
-import type { ActionHandler } from './action-handler.js';
 import type { MachineOptions, MachineSpec } from './machine-spec.js';
+
+/**
+ * How a driver reports what it does (chef-provisioning's ActionHandler; the
+ * provisioner's `ctx.actions` is one). In why-run mode `performAction` only
+ * describes the change and does not call `fn`.
+ */
+export interface DriverActions {
+  readonly whyRun: boolean;
+  performAction<T>(description: string, fn: () => T | Promise<T>): Promise<T | undefined>;
+  reportProgress(message: string): void;
+  /** The same reporter, its lines prefixed with the machine's name. */
+  forMachine(name: string): DriverActions;
+}
 
 /** Private keys by name; never their text in the state or the logs. */
 export interface KeyLookup {
@@ -44,22 +56,22 @@ export interface Driver {
   /** How many machines the batch forms work on at once. */
   readonly concurrency: number;
   /** Reserve the machine quickly and record its reference (`ctx.record`) before returning. */
-  allocateMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<void>;
+  allocateMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<void>;
   /** Bring it up until it is connectable; the caller closes the Machine. */
-  readyMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine>;
+  readyMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine>;
   /** Power it off (or the equivalent); it can be readied again. */
-  stopMachine(action: ActionHandler, spec: MachineSpec, ctx: DriverContext): Promise<void>;
+  stopMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void>;
   /** Get rid of it and clear `spec.reference`. Refuses another state's machine unless `ctx.force`. */
-  destroyMachine(action: ActionHandler, spec: MachineSpec, ctx: DriverContext): Promise<void>;
+  destroyMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void>;
   /** Connect to a ready machine; no side effects. */
   connectToMachine(spec: MachineSpec, ctx: DriverContext): Promise<Machine>;
   /** Batch forms: default fan-out (see batch.ts) unless the driver has a better way. */
-  allocateMachines?(action: ActionHandler, requests: readonly MachineRequest[], ctx: DriverContext): Promise<BatchResult<void>[]>;
-  readyMachines?(action: ActionHandler, requests: readonly MachineRequest[], ctx: DriverContext): Promise<BatchResult<Machine>[]>;
-  stopMachines?(action: ActionHandler, specs: readonly MachineSpec[], ctx: DriverContext): Promise<BatchResult<void>[]>;
-  destroyMachines?(action: ActionHandler, specs: readonly MachineSpec[], ctx: DriverContext): Promise<BatchResult<void>[]>;
+  allocateMachines?(action: DriverActions, requests: readonly MachineRequest[], ctx: DriverContext): Promise<BatchResult<void>[]>;
+  readyMachines?(action: DriverActions, requests: readonly MachineRequest[], ctx: DriverContext): Promise<BatchResult<Machine>[]>;
+  stopMachines?(action: DriverActions, specs: readonly MachineSpec[], ctx: DriverContext): Promise<BatchResult<void>[]>;
+  destroyMachines?(action: DriverActions, specs: readonly MachineSpec[], ctx: DriverContext): Promise<BatchResult<void>[]>;
   /** Lines describing what allocate + ready would do, for `provision --dry-run` (why-run `action`). */
-  planMachine?(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ownerId: string): Promise<void>;
+  planMachine?(action: DriverActions, spec: MachineSpec, options: MachineOptions, ownerId: string): Promise<void>;
   /** Remove machines tagged with `ownerId` that no reference owns; returns what it found (and, unless `dryRun`, removed). */
   reap?(ownerId: string, owned: ReadonlySet<string>, options: { dryRun: boolean; signal: AbortSignal }): Promise<string[]>;
 }

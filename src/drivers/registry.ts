@@ -2,8 +2,10 @@ import { ConfigError } from '../errors.js';
 import type { Driver, DriverFactory } from './driver.js';
 
 /**
- * Drivers by URL scheme (`netns`, `ssh`, `local`). A registry is passed
- * around, never global; `defaultDriverRegistry()` has the built-in drivers.
+ * Drivers by URL scheme (`netns`, `ssh`, `local`). The Scheduler takes one
+ * (`SchedulerOptions.drivers`) and hands it to provisioners as `ctx.drivers`;
+ * reaping and config checks take one too. Without it they use the process-wide
+ * registry below, which `registerDriver` fills.
  */
 export class DriverRegistry {
   readonly #factories = new Map<string, DriverFactory>();
@@ -11,6 +13,10 @@ export class DriverRegistry {
   register(scheme: string, factory: DriverFactory): void {
     if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) throw new ConfigError(`Expected a driver scheme like "netns", got ${JSON.stringify(scheme)}.`);
     this.#factories.set(scheme, factory);
+  }
+
+  has(scheme: string): boolean {
+    return this.#factories.has(scheme);
   }
 
   schemes(): string[] {
@@ -36,4 +42,20 @@ export class DriverRegistry {
 export function urlRest(url: string): string {
   const colon = url.indexOf(':');
   return colon < 0 ? '' : url.slice(colon + 1);
+}
+
+let shared: DriverRegistry | undefined;
+
+/**
+ * The process-wide driver registry, the default wherever a registry is not
+ * passed. It starts empty: src/builtins.ts (run by src/index.ts and the CLI)
+ * puts the built-in drivers in.
+ */
+export function defaultDriverRegistry(): DriverRegistry {
+  return (shared ??= new DriverRegistry());
+}
+
+/** Make drivers of `scheme` available to machine provisioners of every scheduler that uses the process-wide registry. */
+export function registerDriver(scheme: string, factory: DriverFactory): void {
+  defaultDriverRegistry().register(scheme, factory);
 }

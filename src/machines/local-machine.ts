@@ -1,8 +1,9 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { signalGroup } from '../os/process-tree.js';
 import { MachineTransferError } from './command-error.js';
 import type { ExecuteOptions, ExecuteResult, Machine, TransferOptions } from './machine.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, settle, timeoutOption, watchOperation } from '../transport/operation.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, settle, timeoutOption, watchOperation } from './operation.js';
 
 /** How long a timed-out or cancelled command's process group may take to exit after TERM before it is KILLed. */
 const FORCE_KILL_AFTER_MS = 2_000;
@@ -40,8 +41,8 @@ export class LocalMachine implements Machine {
     let forceKill: NodeJS.Timeout | undefined;
     const watch = watchOperation(timeoutMs, options.signal, (why) => {
       stoppedBy = why;
-      signalGroup(pid, 'SIGTERM');
-      forceKill = setTimeout(() => signalGroup(pid, 'SIGKILL'), FORCE_KILL_AFTER_MS);
+      stopGroup(pid, 'SIGTERM');
+      forceKill = setTimeout(() => stopGroup(pid, 'SIGKILL'), FORCE_KILL_AFTER_MS);
     });
     let done;
     try {
@@ -106,11 +107,12 @@ export class LocalMachine implements Machine {
   }
 }
 
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+// Called from a timer, so it must not throw; the awaited subprocess ends once the group exits.
+function stopGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, signal);
+    signalGroup(pid, signal);
   } catch {
-    // the group is gone
+    // not ours to signal (EPERM): nothing more to do here
   }
 }

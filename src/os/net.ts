@@ -2,7 +2,7 @@ import { createServer, connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** A TCP port that is free on `host` right now (the OS picks it). */
-export function freePort(host: string): Promise<number> {
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

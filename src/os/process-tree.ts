@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { processStartTime } from '../os/process-info.js';
+import { processStartTime } from './process-info.js';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** Does any process remain in process group `pgid`? */
@@ -12,7 +12,8 @@ export function groupExists(pgid: number): boolean {
   }
 }
 
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+/** Send `signal` to every process in group `pgid`; a group that is already gone is not an error. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
   } catch (error) {

@@ -1,4 +1,5 @@
-import type { ActionHandler } from '../drivers/action-handler.js';
+import type { ActionHandler } from './action-handler.js';
+import type { DriverRegistry } from '../drivers/registry.js';
 import type { Logger } from '../logger.js';
 
 /** What the scheduler hands to every startup and shutdown call. */
@@ -18,6 +19,8 @@ export interface ProvisionerContext {
   readonly stateId: string;
   /** Reports actions and progress; in why-run mode (`provision --dry-run`) it performs nothing. */
   readonly actions: ActionHandler;
+  /** The scheduler's machine drivers by URL scheme (`SchedulerOptions.drivers`). */
+  readonly drivers: DriverRegistry;
   /**
    * Persist this provisioner's fields now, durably, so that an id obtained
    * half-way through a startup survives a crash ("record state as early as possible").

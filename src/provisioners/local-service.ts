@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { spawnDetached } from '../os/detached.js';
 import { ConfigError } from '../errors.js';
 import type { Provisioner, ProvisionerContext } from './contract.js';
-import { freePort, waitForPort } from './net.js';
+import { freePort, waitForPort } from '../os/net.js';
 import { isSameProcessAlive, processStartTime } from '../os/process-info.js';
-import { stopProcessGroup } from './process-tree.js';
+import { stopProcessGroup } from '../os/process-tree.js';
 import { render, renderAll, renderEnv } from './template.js';
 
 export interface LocalServiceOptions {

@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
-import { ActionHandler } from '../drivers/action-handler.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import { ActionHandler } from '../provisioners/action-handler.js';
 import { silentLogger } from '../logger.js';
 import type { Provisioner, ProvisionerContext } from '../provisioners/contract.js';
 import { reviveProvisioner } from '../serialize/codec.js';
@@ -21,6 +22,7 @@ export async function dryRunPlan(options: {
   stateFile: string;
   groups: readonly GroupSpec[];
   registry: ProvisionerRegistry;
+  drivers: DriverRegistry;
 }): Promise<string[]> {
   const state = await readStateFile(options.stateFile);
   const stateId = state?.id ?? NEW_STATE_ID;
@@ -39,7 +41,7 @@ export async function dryRunPlan(options: {
       }
       step.provisioner.name = spec.name;
       const actions: string[] = [];
-      const ctx = planContext(spec.name, index, stateId, options.stateFile, actions);
+      const ctx = planContext({ group: spec.name, step: index, stateId, stateFile: options.stateFile, drivers: options.drivers }, actions);
       if (step.provisioner.plan) await step.provisioner.plan(ctx);
       else await ctx.actions.performAction(`run ${step.provisioner.constructor.name} startup`, () => undefined);
       lines.push(`${label}:`, ...actions.map((a) => `       ${a}`));
@@ -60,7 +62,16 @@ function freshSteps(spec: GroupSpec): Array<{ provisioner: Provisioner; done: bo
   return provisioners.map((provisioner) => ({ provisioner, done: false }));
 }
 
-function planContext(group: string, step: number, stateId: string, stateFile: string, actions: string[]): ProvisionerContext {
+function planContext(
+  {
+    group,
+    step,
+    stateId,
+    stateFile,
+    drivers,
+  }: { group: string; step: number; stateId: string; stateFile: string; drivers: DriverRegistry },
+  actions: string[],
+): ProvisionerContext {
   return {
     group,
     step,
@@ -70,6 +81,7 @@ function planContext(group: string, step: number, stateId: string, stateFile: st
     dataDir: join(dirname(stateFile), 'data'),
     stateId,
     actions: new ActionHandler({ logger: silentLogger, whyRun: true, actions }),
+    drivers,
     checkpoint: async () => {},
   };
 }

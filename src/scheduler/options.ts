@@ -1,3 +1,4 @@
+import type { DriverRegistry } from '../drivers/registry.js';
 import type { Logger } from '../logger.js';
 import type { Provisioner } from '../provisioners/contract.js';
 import type { ProvisionerRegistry } from '../serialize/registry.js';
@@ -7,7 +8,10 @@ export interface SchedulerOptions {
   /** State file path (default `.groundwork/state.json`); ignored when `store` is given. */
   stateFile?: string;
   store?: StateStore;
+  /** Provisioner classes that snapshots may name (default: the process-wide registry `registerProvisioner` fills). */
   registry?: ProvisionerRegistry;
+  /** Machine drivers by URL scheme, handed to provisioners as `ctx.drivers` (default: the process-wide registry `registerDriver` fills). */
+  drivers?: DriverRegistry;
   /** Groups provisioned or torn down at once (default 8). `1` is the serial mode. */
   concurrency?: number;
   logger?: Logger;

@@ -1,16 +1,18 @@
 import { resolve } from 'node:path';
-import { driverForUrl } from '../../drivers/default-drivers.js';
-import type { Driver } from '../../drivers/driver.js';
-import { ConfigError } from '../../errors.js';
-import { reviveProvisioner } from '../../serialize/codec.js';
-import type { ProvisionerRegistry } from '../../serialize/registry.js';
-import { readStateFile } from '../../state/file-store.js';
-import { StateLock } from '../../state/lock.js';
-import { Machines } from './machines.js';
+import type { Driver } from '../drivers/driver.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import { ConfigError } from '../errors.js';
+import { reviveProvisioner } from '../serialize/codec.js';
+import type { ProvisionerRegistry } from '../serialize/registry.js';
+import { readStateFile } from '../state/file-store.js';
+import { StateLock } from '../state/lock.js';
+import { Machines } from '../provisioners/machines/machines.js';
 
 export interface ReapOptions {
   stateFile: string;
   registry: ProvisionerRegistry;
+  /** Makes the drivers to look in. */
+  driverRegistry: DriverRegistry;
   /** Only list what would be removed. */
   dryRun: boolean;
   signal: AbortSignal;
@@ -46,14 +48,15 @@ export async function reapMachines(options: ReapOptions): Promise<ReapResult> {
         // Unknown classes throw: reaping without knowing every record could remove a machine in use.
         const provisioner = reviveProvisioner(saved.provisioner, options.registry, { group: group.name, step });
         if (!(provisioner instanceof Machines)) continue;
-        add(driverForUrl(provisioner.driverUrl ?? provisioner.driver, provisioner.driverConfig), provisioner.driverConfig);
+        add(provisioner.driverFor(options.driverRegistry), provisioner.driverConfig);
         for (const ref of Object.values(provisioner.references)) {
           for (const id of Object.values(ref.ids)) if (typeof id === 'string') owned.add(id);
         }
       }
     }
     // After the state's drivers (whose folders hold the machines' files), the configured ones.
-    for (const [url, config] of Object.entries(options.drivers ?? { netns: {} })) add(driverForUrl(url, config), config);
+    for (const [url, config] of Object.entries(options.drivers ?? { netns: {} }))
+      add(options.driverRegistry.driverForUrl(url, config), config);
     const found: ReapResult['found'] = [];
     const seen = new Set<string>();
     for (const driver of drivers.values()) {

@@ -1,6 +1,7 @@
-import { ActionHandler } from '../drivers/action-handler.js';
+import type { DriverRegistry } from '../drivers/registry.js';
 import type { SchedulerEvents } from '../events.js';
 import { prefixLogger, type Logger } from '../logger.js';
+import { ActionHandler } from '../provisioners/action-handler.js';
 import type { ProvisionerContext } from '../provisioners/contract.js';
 import { reviveValue } from '../serialize/codec.js';
 import type { ProvisionerRegistry } from '../serialize/registry.js';
@@ -12,6 +13,7 @@ import type { GroundworkError } from '../errors.js';
 export interface Runtime {
   ledger: Ledger;
   registry: ProvisionerRegistry;
+  drivers: DriverRegistry;
   events: SchedulerEvents;
   logger: Logger;
   now(): Date;
@@ -50,6 +52,7 @@ export function makeContext(
     dataDir: rt.ledger.dataDir,
     stateId: rt.ledger.id,
     actions: new ActionHandler({ logger }),
+    drivers: rt.drivers,
     checkpoint,
   };
 }

@@ -6,7 +6,8 @@ import {
   UnknownGroupError,
   type ShutdownFailedError,
 } from '../errors.js';
-import { SchedulerEvents, type SchedulerEventName, type SchedulerListener } from '../events.js';
+import { SchedulerEvents, type SchedulerEventName, type SchedulerEventSource, type SchedulerListener } from '../events.js';
+import { defaultDriverRegistry, type DriverRegistry } from '../drivers/registry.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Provisioner } from '../provisioners/contract.js';
 import { defaultRegistry } from '../serialize/default-registry.js';
@@ -31,7 +32,8 @@ import { teardownRun, type TeardownSummary } from './teardown-run.js';
  * one group's pipeline (pipeline.ts, shutdown.ts) and persistence (state/).
  */
 export class Scheduler implements AsyncDisposable {
-  readonly events: SchedulerEvents;
+  /** Listen to what the scheduler does (`on`/`off`); only the scheduler emits. */
+  readonly events: SchedulerEventSource;
   readonly concurrency: number;
   readonly #rt: Runtime;
   readonly #store: StateStore;
@@ -42,14 +44,15 @@ export class Scheduler implements AsyncDisposable {
     store: StateStore,
     ledger: Ledger,
     registry: ProvisionerRegistry,
+    drivers: DriverRegistry,
     events: SchedulerEvents,
     logger: Logger,
     concurrency: number,
   ) {
     this.#store = store;
-    this.events = events;
+    this.events = events.source;
     this.concurrency = concurrency;
-    this.#rt = { ledger, registry, events, logger, now: () => new Date() };
+    this.#rt = { ledger, registry, drivers, events, logger, now: () => new Date() };
   }
 
   /** Open (and lock) the state and return a scheduler on it. */
@@ -65,6 +68,7 @@ export class Scheduler implements AsyncDisposable {
       store,
       new Ledger(store, data),
       options.registry ?? defaultRegistry(),
+      options.drivers ?? defaultDriverRegistry(),
       new SchedulerEvents(logger),
       logger,
       concurrency,

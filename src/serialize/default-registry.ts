@@ -1,19 +1,15 @@
 import type { ProvisionerClass } from '../provisioners/contract.js';
-import { builtinProvisioners } from '../provisioners/builtins.js';
 import { ProvisionerRegistry } from './registry.js';
 
 let shared: ProvisionerRegistry | undefined;
 
 /**
- * The process-wide registry that `registerProvisioner` fills, with the
- * built-in provisioners in it. Created on first use, not at import.
+ * The process-wide registry that `registerProvisioner` fills, the Scheduler's
+ * default. It starts empty: the serialize layer knows no provisioner, and the
+ * built-in ones are put in by src/builtins.ts (which src/index.ts runs).
  */
 export function defaultRegistry(): ProvisionerRegistry {
-  if (!shared) {
-    shared = new ProvisionerRegistry();
-    for (const Class of builtinProvisioners()) shared.register(Class);
-  }
-  return shared;
+  return (shared ??= new ProvisionerRegistry());
 }
 
 /**

@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import type { ExecuteOptions, ExecuteResult } from '../machines/machine.js';
 import type { SshLink } from './link.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, settle, stripFinalNewline, timeoutOption, watchOperation } from './operation.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, settle, stripFinalNewline, timeoutOption, watchOperation } from '../machines/operation.js';
 
 /** POSIX single-quoting for the remote shell. */
 export function shellQuote(value: string): string {

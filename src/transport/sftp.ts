@@ -2,7 +2,7 @@ import type { SFTPWrapper } from 'ssh2';
 import { MachineTransferError } from '../machines/command-error.js';
 import type { TransferOptions } from '../machines/machine.js';
 import type { SshLink } from './link.js';
-import { DEFAULT_TRANSFER_TIMEOUT_MS, timeoutOption, watchOperation } from './operation.js';
+import { DEFAULT_TRANSFER_TIMEOUT_MS, timeoutOption, watchOperation } from '../machines/operation.js';
 
 /** One SFTP operation: `run` calls `done` once. */
 type SftpRun<T> = (sftp: SFTPWrapper, done: (error: unknown, value?: T) => void) => void;

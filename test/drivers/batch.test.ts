@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { ActionHandler } from '../../src/drivers/action-handler.js';
+import { ActionHandler } from '../../src/provisioners/action-handler.js';
 import { allocateMachines, destroyMachines, readyMachines, throwIfFailed } from '../../src/drivers/batch.js';
-import { driverForUrl } from '../../src/drivers/default-drivers.js';
+import { driverForUrl } from '../helpers/drivers.js';
 import type { MachineRequest } from '../../src/drivers/driver.js';
 import { MachineBatchError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';

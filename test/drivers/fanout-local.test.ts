@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
-import { ActionHandler } from '../../src/drivers/action-handler.js';
+import { ActionHandler } from '../../src/provisioners/action-handler.js';
 import { destroyMachines, fanOut, readyMachines } from '../../src/drivers/batch.js';
-import { driverForUrl } from '../../src/drivers/default-drivers.js';
+import { driverForUrl } from '../helpers/drivers.js';
 import type { MachineSpec } from '../../src/drivers/machine-spec.js';
 import { NotOwnedError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';

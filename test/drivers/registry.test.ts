@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
-import { driverForUrl } from '../../src/drivers/default-drivers.js';
+import { driverForUrl } from '../helpers/drivers.js';
 import { ConfigError } from '../../src/errors.js';
 import { Machines } from '../../src/provisioners/machines/machines.js';
 

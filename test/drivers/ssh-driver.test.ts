@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ActionHandler } from '../../src/drivers/action-handler.js';
-import { driverForUrl } from '../../src/drivers/default-drivers.js';
+import { ActionHandler } from '../../src/provisioners/action-handler.js';
+import { driverForUrl } from '../helpers/drivers.js';
 import type { MachineSpec } from '../../src/drivers/machine-spec.js';
 import { DriverError, NotOwnedError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, test } from 'vitest';
-import { readStateFile } from '../../src/index.js';
+import { readStateFile } from '../../src/state/file-store.js';
 import { checkProvisioning, doneSteps, readCalls, stepKey } from '../helpers/fault-log.js';
 import { bundledPipeline, faultDeps, GROUPS, runPipeline } from '../helpers/fault-run.js';
 import { readRawState } from '../helpers/state.js';

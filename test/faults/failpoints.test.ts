@@ -4,7 +4,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FAILPOINTS, readStateFile } from '../../src/index.js';
+import { FAILPOINTS } from '../../src/failpoints.js';
+import { readStateFile } from '../../src/state/file-store.js';
 import { checkProvisioning, doneSteps, readCalls, stepKey } from '../helpers/fault-log.js';
 import { bundledPipeline, faultDeps, runPipeline } from '../helpers/fault-run.js';
 import { readRawState } from '../helpers/state.js';

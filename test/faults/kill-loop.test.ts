@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { readStateFile } from '../../src/index.js';
+import { readStateFile } from '../../src/state/file-store.js';
 import { checkProvisioning, checkTeardown, doneSteps, readCalls, type Kill } from '../helpers/fault-log.js';
 import { bundledPipeline, faultDeps, GROUPS, runPipeline, seededRandom, whenLogHas } from '../helpers/fault-run.js';
 import { readRawState } from '../helpers/state.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { Scheduler } from '../../src/index.js';
-import { stopProcessGroup } from '../../src/provisioners/process-tree.js';
+import { stopProcessGroup } from '../../src/os/process-tree.js';
 import { tempDir } from './temp.js';
 import { isRunning } from './wait.js';
 

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { inject } from 'vitest';
 import { generateKeyPair } from '../../src/keys/generate.js';
+import { freePort } from '../../src/os/net.js';
 import { connectSsh, type SshConnectOptions } from '../../src/transport/connect.js';
 import type { SshMachine } from '../../src/transport/ssh-machine.js';
 import { ensurePrivsepDir, SSHD_PATH, writeSshdConfig } from '../../src/transport/sshd-config.js';
@@ -15,17 +15,8 @@ export function sshdAvailability(): { available: boolean; reason: string } {
   return inject('sshd');
 }
 
-/** A free TCP port on 127.0.0.1 (nothing listens on it when this returns). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+// A free TCP port on 127.0.0.1 (nothing listens on it when this returns): the library's own helper.
+export { freePort } from '../../src/os/net.js';
 
 /** Keys and config for a private sshd, in a temp folder removed by `remove()`. */
 export interface SshdSetup {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { LocalService, Scheduler, type LocalServiceOptions, type LocalServiceOutput, type Logger } from '../../src/index.js';
-import { stopProcessGroup } from '../../src/provisioners/process-tree.js';
+import { stopProcessGroup } from '../../src/os/process-tree.js';
 import { echo } from '../helpers/net.js';
 import { fixture } from '../helpers/paths.js';
 import { serviceWorkspace, startTimeOf } from '../helpers/processes.js';

@@ -1,13 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import {
-  ErrorCode,
-  GroupFailedError,
-  HasDependentsError,
-  readStateFile,
-  Scheduler,
-  ShutdownFailedError,
-  UnknownGroupError,
-} from '../../src/index.js';
+import { ErrorCode, GroupFailedError, HasDependentsError, Scheduler, ShutdownFailedError, UnknownGroupError } from '../../src/index.js';
+import { readStateFile } from '../../src/state/file-store.js';
 import {
   callIds,
   calls,

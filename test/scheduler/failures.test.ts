@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { ErrorCode, ProvisionerRegistry, readStateFile, Scheduler, StepFailedError } from '../../src/index.js';
+import { ErrorCode, ProvisionerRegistry, Scheduler, StepFailedError } from '../../src/index.js';
+import { readStateFile } from '../../src/state/file-store.js';
 import { callIds, calls, clearFault, fault, GwStep, newStateFile, nextEvent, recordEvents, resetFixtures, steps } from './fixtures.js';
 
 beforeEach(resetFixtures);

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { readStateFile, Scheduler, StepFailedError, type StateData } from '../../src/index.js';
+import { Scheduler, StepFailedError, type StateData } from '../../src/index.js';
+import { readStateFile } from '../../src/state/file-store.js';
 import { entered, fault, GwResource, GwStep, hold, labels, newStateFile, recordEvents, resetFixtures, within } from './fixtures.js';
 
 beforeEach(resetFixtures);

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { readStateFile, ShutdownFailedError, UnknownGroupError } from '../../src/index.js';
+import { ShutdownFailedError, UnknownGroupError } from '../../src/index.js';
+import { readStateFile } from '../../src/state/file-store.js';
 import {
   callIds,
   calls,

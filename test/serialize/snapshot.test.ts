@@ -10,11 +10,11 @@ import {
   NotSerializableError,
   Scheduler,
   StepState,
-  readStateFile,
   registerProvisioner,
   type Provisioner,
   type ProvisionerClass,
 } from '../../src/index.js';
+import { readStateFile } from '../../src/state/file-store.js';
 import { StubProvisioner } from '../helpers/provisioners.js';
 import { tempDir } from '../helpers/temp.js';
 

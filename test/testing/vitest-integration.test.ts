@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, test } from 'vitest';
-import { readStateFile } from '../../src/index.js';
+import { readStateFile } from '../../src/state/file-store.js';
 import { tempDir } from '../helpers/temp.js';
 import { isRunning } from '../helpers/wait.js';
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HostKeyMismatchError, MachineCommandError, MachineConnectError } from '../../src/machines/command-error.js';
 import { generateKeyPair } from '../../src/keys/generate.js';
 import type { Logger } from '../../src/logger.js';
-import { connectSsh, hostKeyFingerprint } from '../../src/transport/index.js';
+import { connectSsh } from '../../src/transport/connect.js';
+import { hostKeyFingerprint } from '../../src/transport/host-key.js';
 import { resetAfter, type ForwardingProxy } from '../helpers/hostile-proxy.js';
 import { freePort, prepareSshd, runSshd, sshdAvailability, startSshd } from '../helpers/sshd.js';
 

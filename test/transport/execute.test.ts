@@ -1,6 +1,6 @@
 // SshMachine.execute against a real OpenSSH sshd on a loopback port.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SshMachine } from '../../src/transport/index.js';
+import type { SshMachine } from '../../src/transport/ssh-machine.js';
 import { MachineCommandError } from '../../src/machines/command-error.js';
 import { connectTo, runSshd, sshdAvailability } from '../helpers/sshd.js';
 

@@ -2,7 +2,7 @@
 // timeouts with clear errors; the process never hangs and never gets an uncaught error.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { MachineCommandError, MachineConnectError, MachineTransferError } from '../../src/machines/command-error.js';
-import { connectSsh } from '../../src/transport/index.js';
+import { connectSsh } from '../../src/transport/connect.js';
 import { blackHole, resetAfter, type ForwardingProxy, type Proxy } from '../helpers/hostile-proxy.js';
 import { runSshd, sshdAvailability } from '../helpers/sshd.js';
 

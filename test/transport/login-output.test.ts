@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SshMachine } from '../../src/transport/index.js';
+import type { SshMachine } from '../../src/transport/ssh-machine.js';
 import { connectTo, runSshd, sshdAvailability } from '../helpers/sshd.js';
 
 const sshd = sshdAvailability();

@@ -1,8 +1,7 @@
 import { NotOwnedError } from '../../errors.js';
 import { LocalMachine } from '../../machines/local-machine.js';
 import type { Machine } from '../../machines/machine.js';
-import type { ActionHandler } from '../action-handler.js';
-import type { Driver, DriverContext } from '../driver.js';
+import type { Driver, DriverActions, DriverContext } from '../driver.js';
 import type { MachineOptions, MachineSpec } from '../machine-spec.js';
 
 /**
@@ -17,7 +16,7 @@ export class LocalDriver implements Driver {
     this.concurrency = typeof config.concurrency === 'number' ? config.concurrency : 8;
   }
 
-  async allocateMachine(action: ActionHandler, spec: MachineSpec, _options: MachineOptions, ctx: DriverContext): Promise<void> {
+  async allocateMachine(action: DriverActions, spec: MachineSpec, _options: MachineOptions, ctx: DriverContext): Promise<void> {
     if (spec.reference) return;
     await action.performAction(`use this host as machine ${spec.name}`, async () => {
       spec.reference = { driverUrl: this.driverUrl, ownerId: ctx.ownerId, ids: {}, address: '127.0.0.1' };
@@ -25,7 +24,7 @@ export class LocalDriver implements Driver {
     });
   }
 
-  async readyMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
+  async readyMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
     await this.allocateMachine(action, spec, options, ctx);
     return this.connectToMachine(spec);
   }
@@ -34,11 +33,11 @@ export class LocalDriver implements Driver {
     return new LocalMachine(spec.name);
   }
 
-  async stopMachine(action: ActionHandler): Promise<void> {
+  async stopMachine(action: DriverActions): Promise<void> {
     action.reportProgress('the local machine is never powered off; nothing to stop');
   }
 
-  async destroyMachine(action: ActionHandler, spec: MachineSpec, ctx: DriverContext): Promise<void> {
+  async destroyMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void> {
     const ref = spec.reference;
     if (!ref) return;
     if (ref.ownerId !== ctx.ownerId && !ctx.force) throw new NotOwnedError(spec.name, ref.ownerId, ctx.ownerId);

@@ -3,10 +3,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, DriverError, NotOwnedError } from '../../errors.js';
 import { failpoint } from '../../failpoints.js';
 import type { Machine } from '../../machines/machine.js';
-import { waitForPort } from '../../provisioners/net.js';
+import { waitForPort } from '../../os/net.js';
 import { connectSsh } from '../../transport/connect.js';
-import type { ActionHandler } from '../action-handler.js';
-import type { Driver, DriverContext } from '../driver.js';
+import type { Driver, DriverActions, DriverContext } from '../driver.js';
 import { assertMachineName, type MachineOptions, type MachineReference, type MachineSpec } from '../machine-spec.js';
 import { urlRest } from '../registry.js';
 import { AddressClaims } from './claims.js';
@@ -47,7 +46,7 @@ export class NetnsDriver implements Driver {
     return typeof recorded === 'string' ? recorded : namespaceName(this.config.prefix, ownerId, spec.name);
   }
 
-  async allocateMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<void> {
+  async allocateMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<void> {
     assertMachineName(spec.name, 'machine name');
     assertRoot(spec.name);
     const keyName = options.keyName ?? spec.reference?.keyName;
@@ -93,7 +92,7 @@ export class NetnsDriver implements Driver {
     failpoint('netns-after-record');
   }
 
-  async readyMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
+  async readyMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
     assertRoot(spec.name);
     // Recreated when gone; its sshd files rewritten when they were removed.
     const present = spec.reference && existsSync(machineFiles(this.dir, this.namespaceOf(spec, ctx.ownerId)).config);
@@ -141,7 +140,7 @@ export class NetnsDriver implements Driver {
     });
   }
 
-  async stopMachine(action: ActionHandler, spec: MachineSpec, ctx: DriverContext): Promise<void> {
+  async stopMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void> {
     const ref = spec.reference;
     if (!ref || !isSshdAlive(ref.ids.sshdPid, ref.ids.sshdStartTime)) return;
     await action.performAction(`stop sshd in ${this.namespaceOf(spec, ctx.ownerId)} (pid ${String(ref.ids.sshdPid)})`, async () => {
@@ -151,7 +150,7 @@ export class NetnsDriver implements Driver {
     });
   }
 
-  async destroyMachine(action: ActionHandler, spec: MachineSpec, ctx: DriverContext): Promise<void> {
+  async destroyMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void> {
     const ref = spec.reference;
     if (ref && ref.ownerId !== ctx.ownerId && !ctx.force) throw new NotOwnedError(spec.name, ref.ownerId, ctx.ownerId);
     assertRoot(spec.name);
@@ -167,7 +166,7 @@ export class NetnsDriver implements Driver {
     await ctx.record(spec);
   }
 
-  async planMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ownerId: string): Promise<void> {
+  async planMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ownerId: string): Promise<void> {
     const ns = this.namespaceOf(spec, ownerId);
     if (spec.reference?.address) {
       action.reportProgress(`namespace ${ns} is recorded at ${spec.reference.address}`);

@@ -1,7 +1,7 @@
 import { DriverError } from '../../errors.js';
 import { spawnDetached } from '../../os/detached.js';
 import { isSameProcessAlive, processStartTime } from '../../os/process-info.js';
-import { stopProcessGroup } from '../../provisioners/process-tree.js';
+import { stopProcessGroup } from '../../os/process-tree.js';
 import type { MachineFiles } from './machine-files.js';
 
 export const SSHD = '/usr/sbin/sshd';

@@ -3,8 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DriverError, NotOwnedError } from '../../errors.js';
 import type { Machine } from '../../machines/machine.js';
 import { connectSsh } from '../../transport/connect.js';
-import type { ActionHandler } from '../action-handler.js';
-import type { Driver, DriverContext } from '../driver.js';
+import type { Driver, DriverActions, DriverContext } from '../driver.js';
 import type { MachineOptions, MachineSpec } from '../machine-spec.js';
 import { urlRest } from '../registry.js';
 import { readHostsFile, type HostEntry } from './hosts-file.js';
@@ -36,7 +35,7 @@ export class SshDriver implements Driver {
     this.#claims = join(dirname(this.file), `${this.file.split('/').pop()}.claims`);
   }
 
-  async allocateMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<void> {
+  async allocateMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<void> {
     if (spec.reference) return;
     const hosts = await readHostsFile(this.file);
     const wanted = typeof options.host === 'string' ? hosts.filter((h) => h.name === options.host) : hosts;
@@ -69,7 +68,7 @@ export class SshDriver implements Driver {
     );
   }
 
-  async readyMachine(action: ActionHandler, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
+  async readyMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
     await this.allocateMachine(action, spec, options, ctx);
     const machine = await this.connectToMachine(spec, ctx);
     const ref = spec.reference!;
@@ -100,11 +99,11 @@ export class SshDriver implements Driver {
   }
 
   /** Existing machines are not ours to power off. */
-  async stopMachine(action: ActionHandler): Promise<void> {
+  async stopMachine(action: DriverActions): Promise<void> {
     action.reportProgress('an ssh machine is never powered off; nothing to stop');
   }
 
-  async destroyMachine(action: ActionHandler, spec: MachineSpec, ctx: DriverContext): Promise<void> {
+  async destroyMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void> {
     const ref = spec.reference;
     if (!ref) return;
     if (ref.ownerId !== ctx.ownerId && !ctx.force) throw new NotOwnedError(spec.name, ref.ownerId, ctx.ownerId);

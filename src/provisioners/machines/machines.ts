@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { destroyMachines, throwIfFailed } from '../../drivers/batch.js';
-import { driverForUrl } from '../../drivers/default-drivers.js';
 import type { Driver, DriverContext, MachineRequest } from '../../drivers/driver.js';
+import { defaultDriverRegistry, type DriverRegistry } from '../../drivers/registry.js';
 import { assertMachineName, type MachineReference, type MachineSpec } from '../../drivers/machine-spec.js';
 import { KeyStore } from '../../keys/key-store.js';
 import type { Machine } from '../../machines/machine.js';
@@ -26,6 +26,11 @@ export interface MachinesOptions {
   converge?: string[];
   /** Timeout of each setup/converge command (default 5 min). */
   commandTimeoutMs?: number;
+  /**
+   * Where the constructor checks `driver` and `driverConfig` (default: the process-wide registry).
+   * Not saved: at run time the scheduler's registry, `ctx.drivers`, makes the driver.
+   */
+  drivers?: DriverRegistry;
 }
 
 /** What the next provisioner gets: how to reach each machine (never key text). */
@@ -85,11 +90,11 @@ export class Machines implements Provisioner<unknown, MachinesOutput> {
     this.converge = options.converge ?? [];
     this.commandTimeoutMs = options.commandTimeoutMs ?? 300_000;
     // Fails at config time on an unknown scheme or a bad driver config.
-    this.driverUrl = driverForUrl(this.driver, this.driverConfig).driverUrl;
+    this.driverUrl = (options.drivers ?? defaultDriverRegistry()).driverForUrl(this.driver, this.driverConfig).driverUrl;
   }
 
   async startup(_input: unknown, ctx: ProvisionerContext): Promise<MachinesOutput> {
-    const driver = this.driverFor();
+    const driver = this.driverFor(ctx.drivers);
     const dctx = this.driverContext(ctx, false);
     const requests = this.requests();
     if (this.stage === MachineStage.New) {
@@ -116,7 +121,7 @@ export class Machines implements Provisioner<unknown, MachinesOutput> {
   }
 
   async shutdown(ctx: ProvisionerContext): Promise<boolean> {
-    const driver = this.driverFor();
+    const driver = this.driverFor(ctx.drivers);
     const specs = this.requests().map((r) => r.spec);
     throwIfFailed('Destroy', await destroyMachines(driver, ctx.actions, specs, this.driverContext(ctx, false)));
     this.stage = MachineStage.New;
@@ -126,7 +131,7 @@ export class Machines implements Provisioner<unknown, MachinesOutput> {
 
   /** Why-run: what startup would do (see `provision --dry-run`). */
   async plan(ctx: ProvisionerContext): Promise<void> {
-    const driver = this.driverFor();
+    const driver = this.driverFor(ctx.drivers);
     for (const { spec, options } of this.requests()) {
       const action = ctx.actions.forMachine(spec.name);
       if (!reached(this.stage, MachineStage.Allocated) && driver.planMachine) await driver.planMachine(action, spec, options, ctx.stateId);
@@ -172,8 +177,9 @@ export class Machines implements Provisioner<unknown, MachinesOutput> {
     return lines;
   }
 
-  private driverFor(): Driver {
-    return driverForUrl(this.driverUrl ?? this.driver, this.driverConfig);
+  /** This provisioner's driver, made by `drivers` (the scheduler's, or reaping's). */
+  driverFor(drivers: DriverRegistry): Driver {
+    return drivers.driverForUrl(this.driverUrl ?? this.driver, this.driverConfig);
   }
 
   private requests(): MachineRequest[] {

@@ -1,5 +1,5 @@
 import { describeError } from '../../errors.js';
-import type { ActionHandler } from '../../drivers/action-handler.js';
+import type { ActionHandler } from '../action-handler.js';
 import { allocateMachines, fanOut, readyMachines, throwIfFailed } from '../../drivers/batch.js';
 import type { Driver, DriverContext, MachineRequest } from '../../drivers/driver.js';
 import type { Machine } from '../../machines/machine.js';
