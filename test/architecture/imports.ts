@@ -85,3 +85,23 @@ export function readSources(srcDir: string): Map<string, string> {
   walk(root);
   return files;
 }
+
+/** The names a module exports (`export { a, type B } from …`, `export const`, `export class`, …), and whether it has an `export *`. */
+export function exportsOf(file: string, text: string): { names: string[]; star: boolean } {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const names: string[] = [];
+  let star = false;
+  for (const node of source.statements) {
+    if (ts.isExportDeclaration(node)) {
+      if (!node.exportClause) star = true;
+      else if (ts.isNamedExports(node.exportClause)) names.push(...node.exportClause.elements.map((e) => e.name.text));
+      else star = true; // export * as ns
+    } else if (ts.canHaveModifiers(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+      const name = (node as ts.Node & { name?: ts.Identifier }).name;
+      if (name && ts.isIdentifier(name)) names.push(name.text);
+      if (ts.isVariableStatement(node))
+        for (const d of node.declarationList.declarations) if (ts.isIdentifier(d.name)) names.push(d.name.text);
+    }
+  }
+  return { names, star };
+}
