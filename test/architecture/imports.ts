@@ -17,6 +17,18 @@ export interface ImportRef {
  * `import('…')`. Read from the syntax tree, so comments and strings do not count.
  */
 export function importsOf(file: string, text: string): ImportRef[] {
+  const key = `${file}\0${text}`;
+  const cached = parsed.get(key);
+  if (cached) return cached;
+  const refs = parseImports(file, text);
+  parsed.set(key, refs);
+  return refs;
+}
+
+// Several checks walk the same files; parse each once.
+const parsed = new Map<string, ImportRef[]>();
+
+function parseImports(file: string, text: string): ImportRef[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const refs: ImportRef[] = [];
   const add = (node: ts.Node | undefined, typeOnly: boolean) => {
@@ -62,6 +74,23 @@ export function layerEdges(files: ReadonlyMap<string, string>): Edge[] {
     }
   }
   return edges;
+}
+
+/** The files `entry` loads at run time, itself included: relative imports followed, type-only ones skipped (they are erased). */
+export function runtimeClosure(files: ReadonlyMap<string, string>, entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = files.get(file);
+    if (text === undefined) throw new Error(`no source for ${file}`);
+    for (const ref of importsOf(file, text)) {
+      if (ref.typeOnly || !ref.specifier.startsWith('.')) continue;
+      visit(join(dirname(file), ref.specifier).split(sep).join('/').replace(/\.js$/, '.ts'));
+    }
+  };
+  visit(entry);
+  return seen;
 }
 
 /** The edges `allowed` (layer → layers it may import) does not list, one line each, naming the file and the import. */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { disallowedEdges, importsOf, layerEdges, readSources, type Edge } from './imports.js';
+import { disallowedEdges, importsOf, layerEdges, readSources, runtimeClosure, type Edge } from './imports.js';
 
 // Leaves every layer may use.
 const LEAVES = ['errors', 'logger', 'events', 'failpoints'];
@@ -87,6 +87,16 @@ describe('layers', () => {
   it('lets serialize see only the provisioner contract', () => {
     const bad = importsInto(edges, 'serialize', (t) => t.startsWith('provisioners/') && t !== 'provisioners/contract.js');
     expect(bad.map((e) => `src/${e.file} imports '${e.specifier}'`)).toEqual([]);
+  });
+
+  it('loads no provisioner, driver or SSH code with the Scheduler or the registries (built-ins come from builtins.ts)', () => {
+    for (const entry of ['scheduler/scheduler.ts', 'serialize/default-registry.ts', 'drivers/registry.ts']) {
+      const loaded = [...runtimeClosure(sources, entry)];
+      const heavy = loaded.filter((f) => /^(drivers\/(netns|ssh|local)\/|transport\/|provisioners\/(?!contract|action-handler))/.test(f));
+      expect({ entry, heavy }).toEqual({ entry, heavy: [] });
+    }
+    // …while builtins.ts does load them (so the check above can see them).
+    expect([...runtimeClosure(sources, 'builtins.ts')]).toContain('transport/connect.ts');
   });
 
   it('reports wrong edges in every import form (the checker is not vacuous)', () => {
