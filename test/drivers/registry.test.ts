@@ -44,7 +44,9 @@ it('Machines checks its options at config time, naming the field and the value',
   expect(() => new Machines({ driver: 'netns', machines: ['web1', 'web/2'], keyName: 'k', drivers })).toThrow(
     /Expected `machines\[1\]` to be a machine name \(letters, digits, '-' or '_', up to 40\), got "web\/2"/,
   );
-  expect(() => new Machines({ driver: 'netns', machines: [], drivers })).toThrow(/expected `machines` to be a non-empty array of names, got \[\]/);
+  expect(() => new Machines({ driver: 'netns', machines: [], drivers })).toThrow(
+    /expected `machines` to be a non-empty array of names, got \[\]/,
+  );
   expect(() => new Machines({ driver: 'vagrant', machines: ['a'], drivers })).toThrow(
     /Unknown driver "vagrant" in URL "vagrant"; known drivers: local, netns, ssh/,
   );
