@@ -54,11 +54,10 @@ export { groundworkGlobalSetup } from './testing/global-setup.js';
 export type { GlobalSetupOptions } from './testing/global-setup.js';
 
 export type { Machine, ExecuteOptions, ExecuteResult, TransferOptions } from './machines/machine.js';
-export { MachineCommandError, MachineConnectError, HostKeyMismatchError, MachineTransferError } from './machines/command-error.js';
 export { connectSsh, SshMachine, hostKeyFingerprint, writeSshdConfig } from './transport/index.js';
 export type { SshConnectOptions, SshdConfig, SshdConfigOptions } from './transport/index.js';
 export { LocalMachine } from './machines/local-machine.js';
-export { KeyStore, KeyError, keyEnvName } from './keys/key-store.js';
+export { KeyStore, keyEnvName } from './keys/key-store.js';
 export type { KeyStoreOptions } from './keys/key-store.js';
 export { generateKeyPair } from './keys/generate.js';
 export type { KeyPair } from './keys/generate.js';
@@ -76,8 +75,11 @@ export {
   StepFailedError,
   ShutdownFailedError,
   GroupFailedError,
+  GroupBlockedError,
+  TeardownFailedError,
   HasDependentsError,
   StateFileError,
+  StoreClosedError,
   StateLockedError,
   UnlockRefusedError,
   TransitionError,
@@ -85,5 +87,14 @@ export {
   DriverError,
   NotOwnedError,
   MachineBatchError,
+  KeyError,
+  ProcessError,
+  NotReadyError,
+  CheckFailedError,
+  MachineError,
+  MachineCommandError,
+  MachineConnectError,
+  HostKeyMismatchError,
+  MachineTransferError,
 } from './errors.js';
 export type { LockOwner } from './errors.js';

@@ -177,7 +177,7 @@ async function reap(stateFile: string, config: ResolvedConfig | undefined, dryRu
 }
 
 function reportError(error: unknown, io: CliIo): number {
-  if (error instanceof GroundworkError && error.code === ErrorCode.Locked) {
+  if (error instanceof GroundworkError && (error.code === ErrorCode.Locked || error.code === ErrorCode.UnlockRefused)) {
     io.err(`error: ${error.message}`);
     return ExitCode.Locked;
   }

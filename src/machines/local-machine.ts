@@ -1,6 +1,6 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { MachineTransferError } from './command-error.js';
+import { MachineTransferError } from '../errors.js';
 import type { ExecuteOptions, ExecuteResult, Machine, TransferOptions } from './machine.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, settle, timeoutOption, watchOperation } from '../transport/operation.js';
 

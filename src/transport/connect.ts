@@ -1,8 +1,7 @@
 import { NodeSSH } from 'node-ssh';
 import ssh2, { type Client } from 'ssh2';
-import { ConfigError, describeError } from '../errors.js';
+import { ConfigError, describeError, HostKeyMismatchError, MachineConnectError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { HostKeyMismatchError, MachineConnectError } from '../machines/command-error.js';
 import { hostKeyFingerprint, isFingerprint } from './host-key.js';
 import { SshMachine } from './ssh-machine.js';
 
