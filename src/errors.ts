@@ -337,7 +337,12 @@ export class MachineCommandError extends MachineError {
   constructor(result: ExecuteResult, details: { timeoutMs?: number; cause?: unknown } = {}) {
     const shortMessage = describeCommandFailure(result, details);
     const output = [result.stderr, result.stdout].filter((text) => text.trim() !== '').map((text) => tail(text.trim(), OUTPUT_IN_MESSAGE));
-    super(ErrorCode.MachineCommand, { machine: result.machine, shortMessage, message: [shortMessage, ...output].join('\n\n'), cause: details.cause });
+    super(ErrorCode.MachineCommand, {
+      machine: result.machine,
+      shortMessage,
+      message: [shortMessage, ...output].join('\n\n'),
+      cause: details.cause,
+    });
     Object.assign(this, result, { failed: true });
   }
 }

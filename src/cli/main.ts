@@ -119,7 +119,7 @@ async function runTask(scheduler: Scheduler, args: CliArgs, config: ResolvedConf
       return summary.ok ? ExitCode.Ok : ExitCode.Failed;
     }
     default:
-      throw new Error(`unreachable task ${args.task}`);
+      throw new Error(`unreachable task ${args.task}`); // invariant: parseArgs accepts only the tasks above
   }
 }
 

@@ -135,7 +135,14 @@ async function connectOnce(options: SshConnectOptions, port: number, readyTimeou
   }
   if (seen === undefined) {
     client.destroy();
-    throw new Error('the server completed the handshake without a host key');
+    throw new MachineConnectError(
+      `The SSH server of ${options.name} (${options.host}:${port}) completed the handshake without a host key; check that it is an OpenSSH server.`,
+      {
+        machine: options.name,
+        host: options.host,
+        port,
+      },
+    );
   }
   return new SshMachine({ name: options.name, host: options.host, port, hostKey: seen, client, ...(options.logger ? { logger } : {}) });
 }
