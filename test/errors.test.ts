@@ -137,3 +137,8 @@ test('src/ throws no plain Error, TypeError or RangeError outside the allowlist'
   // A stale entry would let a new plain error with the same text through.
   expect([...used].sort()).toEqual(Object.keys(ALLOWED_PLAIN_ERRORS).sort());
 });
+
+test("the README's table lists every code with its class", async () => {
+  const readme = await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+  for (const [name, make] of Object.entries(samples)) expect(readme, name).toContain(`| \`${make().code}\` | \`${name}\` |`);
+});
