@@ -1,3 +1,5 @@
+import type { ExecuteResult } from './machines/machine.js';
+
 /** Stable machine-readable codes carried by every Groundwork error. */
 export const ErrorCode = {
   Config: 'GW_CONFIG',
@@ -7,9 +9,13 @@ export const ErrorCode = {
   StepFailed: 'GW_STEP_FAILED',
   ShutdownFailed: 'GW_SHUTDOWN_FAILED',
   GroupFailed: 'GW_GROUP_FAILED',
+  GroupBlocked: 'GW_GROUP_BLOCKED',
+  TeardownFailed: 'GW_TEARDOWN_FAILED',
   HasDependents: 'GW_HAS_DEPENDENTS',
   StateFile: 'GW_STATE_FILE',
   Locked: 'GW_LOCKED',
+  UnlockRefused: 'GW_UNLOCK_REFUSED',
+  StoreClosed: 'GW_STORE_CLOSED',
   Transition: 'GW_TRANSITION',
   Busy: 'GW_BUSY',
   Driver: 'GW_DRIVER',
@@ -20,6 +26,9 @@ export const ErrorCode = {
   HostKeyMismatch: 'GW_HOST_KEY_MISMATCH',
   MachineTransfer: 'GW_MACHINE_TRANSFER',
   Key: 'GW_KEY',
+  Process: 'GW_PROCESS',
+  NotReady: 'GW_NOT_READY',
+  CheckFailed: 'GW_CHECK_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -93,10 +102,37 @@ export class ShutdownFailedError extends GroundworkError {
   }
 }
 
-/** `waitFor` target failed, was blocked, or a deprovision could not finish. */
+/** `waitFor` target failed or was blocked, a deprovision could not finish, or a group is mid-deprovision. */
 export class GroupFailedError extends GroundworkError {
   constructor(message: string, group: string, cause?: unknown) {
     super(ErrorCode.GroupFailed, message, { group, cause });
+  }
+}
+
+/** Recorded on a group that did not start because groups it depends on did not provision. */
+export class GroupBlockedError extends GroundworkError {
+  constructor(
+    group: string,
+    readonly blockedBy: readonly string[],
+  ) {
+    super(ErrorCode.GroupBlocked, `blocked: ${blockedBy.join(', ')} did not provision`, { group });
+  }
+}
+
+/** A teardown left groups behind; `failed` names each with its error. */
+export class TeardownFailedError extends GroundworkError {
+  constructor(
+    what: string,
+    readonly failed: ReadonlyArray<{ group: string; error: string }>,
+    readonly kept: readonly string[] = [],
+  ) {
+    const lines = [...failed.map((f) => `${f.group} (${f.error})`), ...kept.map((g) => `${g} (kept)`)];
+    super(
+      ErrorCode.TeardownFailed,
+      `${what}: ${lines.join('; ') || 'not every group was removed'}. ` +
+        `Fix the cause, then run \`npx tsx tasks.ts teardown\` (add --force to go past failing shutdowns).`,
+      failed[0] ? { group: failed[0].group } : {},
+    );
   }
 }
 
@@ -149,13 +185,23 @@ export class StateLockedError extends GroundworkError {
   }
 }
 
+/** The state store (or its journal) was used before open() or after close(). */
+export class StoreClosedError extends GroundworkError {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(ErrorCode.StoreClosed, message);
+  }
+}
+
 /** `unlock` was refused: wrong id, or the owner still runs. */
 export class UnlockRefusedError extends GroundworkError {
   constructor(
     readonly file: string,
     reason: string,
   ) {
-    super(ErrorCode.Locked, `Did not unlock ${file}: ${reason}.`);
+    super(ErrorCode.UnlockRefused, `Did not unlock ${file}: ${reason}.`);
   }
 }
 
@@ -217,6 +263,171 @@ export class MachineBatchError extends GroundworkError {
       `${operation} failed for ${failures.length} of ${total} machine(s):\n${lines.join('\n')}`,
       failures.length === 1 ? { cause: failures[0]!.error } : {},
     );
+  }
+}
+
+/** A private key name is unknown, invalid or unreadable. Never carries key text. */
+export class KeyError extends GroundworkError {
+  constructor(
+    readonly keyName: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(ErrorCode.Key, message, { cause });
+  }
+}
+
+/** A local process could not be started, or could not be stopped. */
+export class ProcessError extends GroundworkError {
+  readonly command: string | undefined;
+  readonly pid: number | undefined;
+  constructor(message: string, details: GroundworkErrorDetails & { command?: string; pid?: number } = {}) {
+    super(ErrorCode.Process, message, details);
+    this.command = details.command;
+    this.pid = details.pid;
+  }
+}
+
+/** A service did not accept connections on `host:port` in time, or exited before it did. */
+export class NotReadyError extends GroundworkError {
+  readonly host: string;
+  readonly port: number;
+  constructor(message: string, details: GroundworkErrorDetails & { host: string; port: number }) {
+    super(ErrorCode.NotReady, message, details);
+    this.host = details.host;
+    this.port = details.port;
+  }
+}
+
+/** A check (HttpCheck) did not get the expected answer before its deadline. */
+export class CheckFailedError extends GroundworkError {
+  readonly url: string;
+  constructor(message: string, details: GroundworkErrorDetails & { url: string }) {
+    super(ErrorCode.CheckFailed, message, details);
+    this.url = details.url;
+  }
+}
+
+const OUTPUT_IN_MESSAGE = 4_000;
+
+/**
+ * Something failed on one machine: a command, the connection, a transfer.
+ * Like execa's error, `shortMessage` is the one line and `message` adds what
+ * helps (the command's output); `machine` says where.
+ */
+export abstract class MachineError extends GroundworkError {
+  readonly machine: string;
+  readonly shortMessage: string;
+  constructor(code: ErrorCode, details: { machine: string; shortMessage: string; message?: string; cause?: unknown }) {
+    super(code, details.message ?? details.shortMessage, { cause: details.cause });
+    this.machine = details.machine;
+    this.shortMessage = details.shortMessage;
+  }
+}
+
+/** The fields of ExecuteResult, set once by MachineCommandError's constructor. */
+export interface MachineCommandError extends ExecuteResult {}
+
+/**
+ * A command on a machine failed: non-zero or missing exit code, killed by a
+ * signal, timed out, cancelled, or its connection dropped. Carries the whole
+ * result (exitCode, signal, stdout, stderr, durationMs, timedOut, isCanceled).
+ */
+export class MachineCommandError extends MachineError {
+  constructor(result: ExecuteResult, details: { timeoutMs?: number; cause?: unknown } = {}) {
+    const shortMessage = describeCommandFailure(result, details);
+    const output = [result.stderr, result.stdout].filter((text) => text.trim() !== '').map((text) => tail(text.trim(), OUTPUT_IN_MESSAGE));
+    super(ErrorCode.MachineCommand, {
+      machine: result.machine,
+      shortMessage,
+      message: [shortMessage, ...output].join('\n\n'),
+      cause: details.cause,
+    });
+    Object.assign(this, result, { failed: true });
+  }
+}
+
+function describeCommandFailure(result: ExecuteResult, details: { timeoutMs?: number; cause?: unknown }): string {
+  const on = `on ${result.machine}`;
+  if (result.timedOut) {
+    const after = details.timeoutMs === undefined ? '' : ` after ${details.timeoutMs} ms`;
+    return `Command timed out${after} ${on}: ${result.command}`;
+  }
+  if (result.isCanceled) return `Command was canceled ${on}: ${result.command}`;
+  if (result.signal !== undefined) return `Command was killed with ${result.signal} ${on}: ${result.command}`;
+  if (result.exitCode !== undefined) return `Command failed ${on} with exit code ${result.exitCode}: ${result.command}`;
+  const why = details.cause === undefined ? 'without an exit code' : `without an exit code (${describeError(details.cause)})`;
+  return `Command failed ${on} ${why}: ${result.command}`;
+}
+
+function tail(text: string, max: number): string {
+  return text.length <= max ? text : `…${text.slice(-max)}`;
+}
+
+interface Endpoint {
+  machine: string;
+  host: string;
+  port: number;
+}
+
+/** A connection to a machine could not be made or was lost; the message says what to do next, `host`/`port` where. */
+export class MachineConnectError extends MachineError {
+  readonly host: string;
+  readonly port: number;
+  constructor(message: string, details: Endpoint & { cause?: unknown }) {
+    super(ErrorCode.MachineConnect, { machine: details.machine, shortMessage: message, cause: details.cause });
+    this.host = details.host;
+    this.port = details.port;
+  }
+}
+
+/** The machine presented a host key other than the one pinned in its reference. Never retried. */
+export class HostKeyMismatchError extends MachineError {
+  readonly host: string;
+  readonly port: number;
+  readonly expected: string;
+  readonly received: string;
+  constructor(details: Endpoint & { expected: string; received: string }) {
+    super(ErrorCode.HostKeyMismatch, {
+      machine: details.machine,
+      shortMessage:
+        `Host key of ${details.machine} (${details.host}:${details.port}) does not match the one recorded at first connect: ` +
+        `expected ${details.expected}, received ${details.received}. If the machine was rebuilt, destroy and re-create it so the new key is recorded; ` +
+        `otherwise something else answers at that address.`,
+    });
+    this.host = details.host;
+    this.port = details.port;
+    this.expected = details.expected;
+    this.received = details.received;
+  }
+}
+
+/** An upload, download, writeFile or readFile failed, timed out or was cancelled. */
+export class MachineTransferError extends MachineError {
+  readonly operation: string;
+  readonly path: string;
+  readonly timedOut: boolean;
+  readonly isCanceled: boolean;
+  constructor(details: {
+    machine: string;
+    operation: string;
+    path: string;
+    timedOut?: boolean;
+    isCanceled?: boolean;
+    timeoutMs?: number;
+    cause?: unknown;
+  }) {
+    const what = `${details.operation} ${details.path} on ${details.machine}`;
+    const shortMessage = details.timedOut
+      ? `${what} timed out after ${details.timeoutMs} ms.`
+      : details.isCanceled
+        ? `${what} was canceled.`
+        : `${what} failed: ${describeError(details.cause)}`;
+    super(ErrorCode.MachineTransfer, { machine: details.machine, shortMessage, cause: details.cause });
+    this.operation = details.operation;
+    this.path = details.path;
+    this.timedOut = details.timedOut ?? false;
+    this.isCanceled = details.isCanceled ?? false;
   }
 }
 

@@ -38,6 +38,7 @@ export function failpoint(name: Failpoint | (string & {})): void {
 }
 
 function ioError(name: string, code: string): NodeJS.ErrnoException {
+  // A plain Error on purpose: it imitates the errno error fs would throw (code EIO/ENOSPC), for fault tests.
   const error: NodeJS.ErrnoException = new Error(`${code}: injected by failpoint ${name}`);
   error.code = code;
   return error;

@@ -61,8 +61,6 @@ export { MemoryStore } from './state/memory-store.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
 
-export { MachineCommandError, MachineConnectError, HostKeyMismatchError, MachineTransferError } from './machines/command-error.js';
-export { KeyError } from './keys/key-store.js';
 export {
   ErrorCode,
   GroundworkError,
@@ -73,8 +71,11 @@ export {
   StepFailedError,
   ShutdownFailedError,
   GroupFailedError,
+  GroupBlockedError,
+  TeardownFailedError,
   HasDependentsError,
   StateFileError,
+  StoreClosedError,
   StateLockedError,
   UnlockRefusedError,
   TransitionError,
@@ -82,5 +83,14 @@ export {
   DriverError,
   NotOwnedError,
   MachineBatchError,
+  KeyError,
+  ProcessError,
+  NotReadyError,
+  CheckFailedError,
+  MachineError,
+  MachineCommandError,
+  MachineConnectError,
+  HostKeyMismatchError,
+  MachineTransferError,
 } from './errors.js';
 export type { LockOwner } from './errors.js';

@@ -123,7 +123,7 @@ async function runTask(scheduler: Scheduler, args: CliArgs, config: ResolvedConf
       return summary.ok ? ExitCode.Ok : ExitCode.Failed;
     }
     default:
-      throw new Error(`unreachable task ${args.task}`);
+      throw new Error(`unreachable task ${args.task}`); // invariant: parseArgs accepts only the tasks above
   }
 }
 
@@ -183,7 +183,7 @@ async function reap(stateFile: string, config: ResolvedConfig | undefined, dryRu
 }
 
 function reportError(error: unknown, io: CliIo): number {
-  if (error instanceof GroundworkError && error.code === ErrorCode.Locked) {
+  if (error instanceof GroundworkError && (error.code === ErrorCode.Locked || error.code === ErrorCode.UnlockRefused)) {
     io.err(`error: ${error.message}`);
     return ExitCode.Locked;
   }

@@ -1,16 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, GroundworkError } from '../errors.js';
-
-/** A key name is unknown, invalid or unreadable. Never carries key text. */
-export class KeyError extends GroundworkError {
-  constructor(
-    readonly keyName: string,
-    message: string,
-  ) {
-    super(ErrorCode.Key, message);
-  }
-}
+import { KeyError } from '../errors.js';
 
 export interface KeyStoreOptions {
   /** Folders holding private keys as files named after the key (`<folder>/<name>`). Searched in order. */

@@ -1,7 +1,7 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { MachineTransferError } from '../errors.js';
 import { signalGroup } from '../os/process-tree.js';
-import { MachineTransferError } from './command-error.js';
 import type { ExecuteOptions, ExecuteResult, Machine, TransferOptions } from './machine.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, settle, timeoutOption, watchOperation } from './operation.js';
 

@@ -1,5 +1,4 @@
-import { ConfigError } from '../errors.js';
-import { MachineCommandError } from '../machines/command-error.js';
+import { ConfigError, MachineCommandError } from '../errors.js';
 import type { ExecuteResult } from '../machines/machine.js';
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;

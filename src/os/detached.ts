@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
+import { describeError, ProcessError } from '../errors.js';
 
 export interface DetachedOptions {
   cwd?: string;
@@ -33,7 +34,13 @@ export async function spawnDetached(
       stderr: log.fd as 3,
     });
     child.unref();
-    if (child.pid === undefined) throw (await child).cause ?? new Error(`could not start ${command}`);
+    if (child.pid === undefined) {
+      const cause = (await child).cause;
+      throw new ProcessError(
+        `Could not start ${command}${cause === undefined ? '' : `: ${describeError(cause)}`}. Check that the command is installed and on PATH (or give its full path), and that cwd exists.`,
+        { command, cause },
+      );
+    }
     return { pid: child.pid, exit: child };
   } finally {
     await log.close();

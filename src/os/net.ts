@@ -1,5 +1,6 @@
 import { createServer, connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { NotReadyError } from '../errors.js';
 
 /** A TCP port that is free on `host` right now (the OS picks it). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -9,6 +10,7 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     server.once('error', reject);
     server.listen({ host, port: 0 }, () => {
       const address = server.address();
+      // Invariant: a TCP server that is listening has an address object; never reaches a user.
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
@@ -42,8 +44,9 @@ export async function waitForPort(
     options.signal.throwIfAborted();
     if (await portAnswers(host, port)) return;
     const dead = options.stillAlive?.();
-    if (dead) throw new Error(dead);
-    if (Date.now() >= deadline) throw new Error(`${host}:${port} did not accept connections within ${options.timeoutMs} ms.`);
+    if (dead) throw new NotReadyError(dead, { host, port });
+    if (Date.now() >= deadline)
+      throw new NotReadyError(`${host}:${port} did not accept connections within ${options.timeoutMs} ms.`, { host, port });
     await delay(wait, undefined, { signal: options.signal });
   }
 }

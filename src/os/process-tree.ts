@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { ProcessError } from '../errors.js';
 import { processStartTime } from './process-info.js';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -38,7 +39,10 @@ export async function stopProcessGroup(
   if (await waitUntilGone(pid, options.graceMs, options.signal)) return { wasRunning: true, killed: false };
   signalGroup(pid, 'SIGKILL');
   if (!(await waitUntilGone(pid, 5_000, options.signal))) {
-    throw new Error(`Process group ${pid} is still there 5 s after SIGKILL; it may be stuck in the kernel (state D).`);
+    throw new ProcessError(
+      `Process group ${pid} is still there 5 s after SIGKILL; it may be stuck in the kernel (state D). Find its processes with \`ps -eo pid,pgid,stat,wchan,cmd\` (pgid ${pid}) and retry once they are gone.`,
+      { pid },
+    );
   }
   return { wasRunning: true, killed: true };
 }

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { CheckFailedError } from '../errors.js';
 import type { Provisioner, ProvisionerContext } from './contract.js';
 import { render } from './template.js';
 
@@ -51,7 +52,16 @@ export class HttpCheck implements Provisioner<unknown, Record<string, unknown>> 
         ctx.signal.throwIfAborted();
         problem = (error as Error).message;
       }
-      if (Date.now() >= deadline) throw new Error(`GET ${url}: ${problem} (gave up after ${this.timeoutMs} ms)`);
+      if (Date.now() >= deadline) {
+        throw new CheckFailedError(
+          `GET ${url}: ${problem} (gave up after ${this.timeoutMs} ms); check that the service answers there, or raise timeoutMs.`,
+          {
+            url,
+            group: ctx.group,
+            step: ctx.step,
+          },
+        );
+      }
       await delay(wait, undefined, { signal: ctx.signal });
     }
   }

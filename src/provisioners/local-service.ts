@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnDetached } from '../os/detached.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, NotReadyError } from '../errors.js';
 import type { Provisioner, ProvisionerContext } from './contract.js';
 import { freePort, waitForPort } from '../os/net.js';
 import { isSameProcessAlive, processStartTime } from '../os/process-info.js';
@@ -104,8 +104,16 @@ export class LocalService implements Provisioner<unknown, LocalServiceOutput> {
       });
     } catch (error) {
       await stopProcessGroup(pid, this.startTime, { graceMs: this.stopTimeoutMs });
+      if (!(error instanceof NotReadyError)) throw error; // cancelled: the step reports the abort reason
       const tail = await logTail(this.logFile);
-      throw new Error(`${(error as Error).message}${tail ? `\nlast output of ${this.logFile}:\n${tail}` : ''}`, { cause: error });
+      const output = tail ? `\nlast output of ${this.logFile}:\n${tail}` : '';
+      throw new NotReadyError(`${error.message}${output}`, {
+        host: this.host,
+        port: this.boundPort!,
+        group: ctx.group,
+        step: ctx.step,
+        cause: error,
+      });
     }
     return { host: this.host, port: this.boundPort!, address: `${this.host}:${this.boundPort}`, pid };
   }

@@ -1,3 +1,4 @@
+import { GroupBlockedError, GroupFailedError } from '../errors.js';
 import { GroupState } from '../state/types.js';
 import { NodeOutcome, runDag } from './dag-runner.js';
 import { dependencyClosure } from './graph.js';
@@ -55,7 +56,7 @@ export async function provisionRun(
       if (state === GroupState.Deprovisioning) {
         const message = `Group "${name}" was being deprovisioned when the last run stopped; finish that with \`deprovision ${name}\` first.`;
         failures.set(name, message);
-        throw new Error(message);
+        throw new GroupFailedError(message, name);
       }
       try {
         const end = await provisionGroup(rt, name, options.signal, {
@@ -72,7 +73,7 @@ export async function provisionRun(
       const blockedBy = ledger.get(name)!.dependsOn.filter((d) => ledger.get(d)?.state !== GroupState.Provisioned);
       await ledger.moveGroup(name, GroupState.Blocked, {
         blockedBy,
-        error: errorRecord(new Error(`blocked: ${blockedBy.join(', ') || by.join(', ')} did not provision`)),
+        error: errorRecord(new GroupBlockedError(name, blockedBy.length > 0 ? blockedBy : by)),
       });
       rt.events.emit('group:blocked', { group: name, blockedBy });
     },

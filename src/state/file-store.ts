@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, StoreClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { GroupDelta } from './journal/entries.js';
 import { createJournal } from './journal/journal-file.js';
@@ -122,7 +122,11 @@ export class JsonFileStore implements StateStore {
   }
 
   #open(): { data: StateData; wal: Wal } {
-    if (!this.#data || !this.#wal) throw new Error(`State store ${this.location} is not open; call open() first.`);
+    if (!this.#data || !this.#wal)
+      throw new StoreClosedError(
+        this.location,
+        `State store ${this.location} is not open; call open() first (a closed store is opened again).`,
+      );
     return { data: this.#data, wal: this.#wal };
   }
 }

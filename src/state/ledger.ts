@@ -101,6 +101,7 @@ export class Ledger {
     let steps = record.steps;
     for (const { index, patch } of change.steps ?? []) {
       const step = steps[index];
+      // Invariant: the scheduler only patches steps it read from this record; never reaches a user.
       if (!step) throw new RangeError(`Group "${name}" has no step ${index + 1}.`);
       if (patch.state !== undefined) assertStepMove(name, index, step.state, patch.state);
       if (steps === record.steps) steps = steps.slice();
@@ -125,6 +126,7 @@ export class Ledger {
 
   #require(name: string): GroupRecord {
     const record = this.#groups.get(name);
+    // Invariant: the Scheduler checks names first (UnknownGroupError); never reaches a user.
     if (!record) throw new RangeError(`Group "${name}" is not in the state.`);
     return record;
   }

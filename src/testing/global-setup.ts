@@ -1,7 +1,7 @@
 import type {} from 'vitest';
 import type { GroundworkConfig } from '../config/define.js';
 import { loadConfig, resolveConfig, DEFAULT_CONFIG_FILE, type ResolvedConfig } from '../config/load.js';
-import { GroupFailedError } from '../errors.js';
+import { GroupFailedError, TeardownFailedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { selectGroups } from '../config/select.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -56,7 +56,8 @@ export function groundworkGlobalSetup(options: GlobalSetupOptions = {}) {
     try {
       if (!keep && scheduler.groups().length > 0) {
         const leftovers = await scheduler.teardown({ force: true });
-        if (!leftovers.ok) throw new Error(`Could not tear down groups left by an earlier run: ${JSON.stringify(leftovers.failed)}`);
+        if (!leftovers.ok)
+          throw new TeardownFailedError('Could not tear down groups left by an earlier run', leftovers.failed, leftovers.kept);
       }
       await scheduler.scheduleAll(selectGroups(config, targets));
       const summary = await scheduler.run({ groups: targets });
@@ -79,7 +80,7 @@ export function groundworkGlobalSetup(options: GlobalSetupOptions = {}) {
       const later = await open();
       try {
         const summary = await later.teardown();
-        if (!summary.ok) throw new Error(`groundworkGlobalSetup teardown: ${summary.failed.map((f) => f.error).join('; ')}`);
+        if (!summary.ok) throw new TeardownFailedError('groundworkGlobalSetup teardown', summary.failed, summary.kept);
       } finally {
         await later.close();
       }

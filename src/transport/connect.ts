@@ -1,8 +1,7 @@
 import { NodeSSH } from 'node-ssh';
 import ssh2, { type Client } from 'ssh2';
-import { ConfigError, describeError } from '../errors.js';
+import { ConfigError, describeError, HostKeyMismatchError, MachineConnectError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { HostKeyMismatchError, MachineConnectError } from '../machines/command-error.js';
 import { hostKeyFingerprint, isFingerprint } from './host-key.js';
 import { SshMachine } from './ssh-machine.js';
 
@@ -136,7 +135,14 @@ async function connectOnce(options: SshConnectOptions, port: number, readyTimeou
   }
   if (seen === undefined) {
     client.destroy();
-    throw new Error('the server completed the handshake without a host key');
+    throw new MachineConnectError(
+      `The SSH server of ${options.name} (${options.host}:${port}) completed the handshake without a host key; check that it is an OpenSSH server.`,
+      {
+        machine: options.name,
+        host: options.host,
+        port,
+      },
+    );
   }
   return new SshMachine({ name: options.name, host: options.host, port, hostKey: seen, client, ...(options.logger ? { logger } : {}) });
 }

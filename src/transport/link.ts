@@ -1,5 +1,5 @@
 import type { Client } from 'ssh2';
-import type { MachineConnectError } from '../machines/command-error.js';
+import type { MachineConnectError } from '../errors.js';
 
 /** What a command or a transfer needs from an open SSH connection. */
 export interface SshLink {

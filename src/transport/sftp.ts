@@ -1,5 +1,5 @@
 import type { SFTPWrapper } from 'ssh2';
-import { MachineTransferError } from '../machines/command-error.js';
+import { MachineTransferError } from '../errors.js';
 import type { TransferOptions } from '../machines/machine.js';
 import type { SshLink } from './link.js';
 import { DEFAULT_TRANSFER_TIMEOUT_MS, timeoutOption, watchOperation } from '../machines/operation.js';

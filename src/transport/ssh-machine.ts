@@ -1,7 +1,6 @@
 import type { Client } from 'ssh2';
-import { describeError } from '../errors.js';
+import { describeError, MachineConnectError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { MachineConnectError } from '../machines/command-error.js';
 import type { ExecuteOptions, ExecuteResult, Machine, TransferOptions } from '../machines/machine.js';
 import { execOnChannel } from './exec.js';
 import type { SshLink } from './link.js';

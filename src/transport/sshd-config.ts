@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { ConfigError } from '../errors.js';
 
 /** Where Debian's openssh-server puts the daemon. */
 export const SSHD_PATH = '/usr/sbin/sshd';
@@ -34,7 +35,10 @@ export interface SshdConfig {
  * folders work. Run it as root; sshd also needs `/run/sshd` (see ensurePrivsepDir).
  */
 export async function writeSshdConfig(options: SshdConfigOptions): Promise<SshdConfig> {
-  if (options.listen.length === 0) throw new Error('writeSshdConfig: `listen` needs at least one address');
+  if (options.listen.length === 0)
+    throw new ConfigError(
+      'writeSshdConfig: `listen` is empty; give at least one address to listen on, e.g. [{ host: "127.0.0.1", port: 2222 }].',
+    );
   const hostKeyPath = options.hostKeyPath ?? join(options.dir, 'ssh_host_ed25519_key');
   if (!existsSync(hostKeyPath)) {
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'groundwork-host', '-f', hostKeyPath], {

@@ -30,7 +30,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   machines: ['os'],
   keys: ['os'],
   os: [],
-  errors: [],
+  // Type only: a command error carries the ExecuteResult of machines/machine.ts.
+  errors: ['machines'],
   logger: [],
   events: [],
   failpoints: [],

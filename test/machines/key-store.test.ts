@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { generateKeyPair } from '../../src/keys/generate.js';
-import { KeyError, KeyStore, keyEnvName } from '../../src/keys/key-store.js';
+import { KeyError } from '../../src/errors.js';
+import { KeyStore, keyEnvName } from '../../src/keys/key-store.js';
 import { tempDir } from '../helpers/temp.js';
 
 test('finds a key file by name in the key folders, in order', async () => {

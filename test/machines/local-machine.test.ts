@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { MachineCommandError, MachineTransferError } from '../../src/machines/command-error.js';
+import { MachineCommandError, MachineTransferError } from '../../src/errors.js';
 import { LocalMachine } from '../../src/machines/local-machine.js';
 import { tempDir } from '../helpers/temp.js';
 import { isRunning } from '../helpers/wait.js';

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { HostKeyMismatchError, MachineCommandError, MachineConnectError } from '../../src/machines/command-error.js';
+import { HostKeyMismatchError, MachineCommandError, MachineConnectError } from '../../src/errors.js';
 import { generateKeyPair } from '../../src/keys/generate.js';
 import type { Logger } from '../../src/logger.js';
 import { connectSsh } from '../../src/transport/connect.js';

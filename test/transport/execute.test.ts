@@ -1,7 +1,7 @@
 // SshMachine.execute against a real OpenSSH sshd on a loopback port.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SshMachine } from '../../src/transport/ssh-machine.js';
-import { MachineCommandError } from '../../src/machines/command-error.js';
+import { MachineCommandError } from '../../src/errors.js';
 import { connectTo, runSshd, sshdAvailability } from '../helpers/sshd.js';
 
 const sshd = sshdAvailability();

@@ -2,7 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MachineTransferError } from '../../src/machines/command-error.js';
+import { MachineTransferError } from '../../src/errors.js';
 import type { SshMachine } from '../../src/transport/ssh-machine.js';
 import { connectTo, runSshd, sshdAvailability } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp.js';

@@ -1,7 +1,7 @@
 // A hostile network between the transport and a real sshd: black holes and resets fail within their
 // timeouts with clear errors; the process never hangs and never gets an uncaught error.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { MachineCommandError, MachineConnectError, MachineTransferError } from '../../src/machines/command-error.js';
+import { MachineCommandError, MachineConnectError, MachineTransferError } from '../../src/errors.js';
 import { connectSsh } from '../../src/transport/connect.js';
 import { blackHole, resetAfter, type ForwardingProxy, type Proxy } from '../helpers/hostile-proxy.js';
 import { runSshd, sshdAvailability } from '../helpers/sshd.js';

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { DriverError } from '../../errors.js';
 import { processStartTime } from '../../os/process-info.js';
 import { deleteLink, deleteNamespace, linkExists, listLinks, namespaceExists, namespacePids } from './ip.js';
 import { vethNames } from './names.js';
@@ -11,7 +12,7 @@ import { vethNames } from './names.js';
  */
 export async function removeNamespace(namespace: string, files: string | undefined, signal?: AbortSignal): Promise<void> {
   if (await namespaceExists(namespace, signal)) {
-    await killAll(await namespacePids(namespace, signal), signal);
+    await killAll(namespace, await namespacePids(namespace, signal), signal);
     await deleteNamespace(namespace, signal);
   }
   for (const link of await hostVeths(namespace, signal)) {
@@ -27,7 +28,7 @@ async function hostVeths(namespace: string, signal?: AbortSignal): Promise<strin
   return [...new Set([host, ...aliased])];
 }
 
-async function killAll(pids: number[], signal?: AbortSignal): Promise<void> {
+async function killAll(namespace: string, pids: number[], signal?: AbortSignal): Promise<void> {
   const started = pids.map((pid) => ({ pid, start: processStartTime(pid) }));
   for (const p of started) {
     try {
@@ -40,7 +41,10 @@ async function killAll(pids: number[], signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + 5_000;
   for (let wait = 2; started.some((p) => p.start !== undefined && processStartTime(p.pid) === p.start); wait = Math.min(wait * 2, 50)) {
     if (Date.now() > deadline)
-      throw new Error(`Processes ${pids.join(', ')} are still there 5 s after SIGKILL; they may be stuck in the kernel (state D).`);
+      throw new DriverError(
+        `Processes ${pids.join(', ')} of namespace ${namespace} are still there 5 s after SIGKILL; they may be stuck in the kernel (state D). ` +
+          `Destroy the machine again once \`ip netns pids ${namespace}\` lists none.`,
+      );
     await delay(wait, undefined, signal ? { signal } : {});
   }
 }

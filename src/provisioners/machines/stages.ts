@@ -1,4 +1,4 @@
-import { describeError } from '../../errors.js';
+import { describeError, DriverError } from '../../errors.js';
 import type { ActionHandler } from '../action-handler.js';
 import { allocateMachines, fanOut, readyMachines, throwIfFailed } from '../../drivers/batch.js';
 import type { Driver, DriverContext, MachineRequest } from '../../drivers/driver.js';
@@ -19,7 +19,7 @@ const ORDER: readonly MachineStage[] = Object.values(MachineStage);
 /** The stage after `from`; moving anywhere else (other than back to New on destroy) is a bug. */
 export function nextStage(from: MachineStage): MachineStage {
   const next = ORDER[ORDER.indexOf(from) + 1];
-  if (!next) throw new Error(`no stage after ${from}`);
+  if (!next) throw new Error(`no stage after ${from}`); // invariant: callers never move past the last stage; never reaches a user
   return next;
 }
 
@@ -62,9 +62,13 @@ export async function readyAll(
         await driver.stopMachine(handler, request.spec, ctx);
         return await driver.readyMachine(handler, request.spec, request.options, ctx);
       } catch (again) {
-        throw new Error(`still not ready after a stop and start: ${describeError(again)} (first failure: ${describeError(result.error)})`, {
-          cause: result.error,
-        });
+        throw new DriverError(
+          `still not ready after a stop and start: ${describeError(again)} (first failure: ${describeError(result.error)})`,
+          {
+            machine: result.machine,
+            cause: result.error,
+          },
+        );
       }
     },
   );

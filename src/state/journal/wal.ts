@@ -1,6 +1,6 @@
 import { stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StateFileError } from '../../errors.js';
+import { StateFileError, StoreClosedError } from '../../errors.js';
 import { failpoint } from '../../failpoints.js';
 import { syncFolder, writeAll } from '../fsync.js';
 import type { SnapshotFile } from '../snapshot.js';
@@ -71,7 +71,14 @@ export class Wal {
   /** Resolves once the entry is durable. Entries are applied in the order of the calls. */
   append(entry: Omit<JournalEntry, 'seq'>): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if (this.#closed) return Promise.reject(new Error(`Journal ${this.#o.path} is closed.`));
+    if (this.#closed) {
+      return Promise.reject(
+        new StoreClosedError(
+          this.#o.path,
+          `Journal ${this.#o.path} is closed; nothing more can be written. Open the state again to go on.`,
+        ),
+      );
+    }
     this.#queue.push(encodeRecord({ seq: ++this.#seq, ...entry }));
     this.#unsnapshotted++;
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
