@@ -47,7 +47,8 @@ function inProject(kind: Kind) {
   };
 }
 
-describe.each(KINDS)('in a fresh %s project', (kind) => {
+// Each test runs whole commands (npx, tsx, tsc) in a child process: minutes on a loaded machine.
+describe.each(KINDS)('in a fresh %s project', { timeout: 180_000 }, (kind) => {
   test('the tarball holds compiled JavaScript and declarations, no sources, tests or CI files', async () => {
     const { cwd } = inProject(kind);
     const pkg = join(cwd, 'node_modules/groundwork');
