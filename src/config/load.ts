@@ -8,8 +8,11 @@ import { validateGraph } from '../scheduler/graph.js';
 import { assertGroupName } from '../scheduler/validate-group.js';
 import { DEFAULT_STATE_FILE } from '../state/file-store.js';
 import type { GroundworkConfig } from './define.js';
+import { importConfigModule } from './import-config.js';
 
 export const DEFAULT_CONFIG_FILE = 'groundwork.config.ts';
+
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 /** A checked config, paths made absolute. */
 export interface ResolvedConfig {
@@ -21,14 +24,21 @@ export interface ResolvedConfig {
   drivers: Record<string, Record<string, unknown>>;
 }
 
-/** Import a config module (TypeScript works under tsx and vitest) and check it; `drivers` checks its driver settings. */
+/**
+ * Import a config module and check it. Run from its TypeScript sources (this
+ * repository, under tsx or vitest) Groundwork imports the config natively, so
+ * it shares the loader's module instances; installed as a package it bundles
+ * the config first (import-config.ts), which works in CommonJS and ESM projects alike.
+ * `drivers` checks its driver settings.
+ */
 export async function loadConfig(file: string, drivers?: DriverRegistry): Promise<ResolvedConfig> {
   const path = resolve(file);
   if (!existsSync(path)) throw new ConfigError(`Config file ${path} does not exist; create it (see README) or pass --config FILE.`);
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    mod = FROM_SOURCES ? ((await import(pathToFileURL(path).href)) as { default?: unknown }) : await importConfigModule(path);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Cannot load config ${path}: ${(error as Error).message}`, { cause: error });
   }
   if (mod.default === undefined) throw new ConfigError(`Config ${path} has no default export; export default defineConfig({ ... }).`);

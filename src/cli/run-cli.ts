@@ -1,0 +1,48 @@
+import { main } from './main.js';
+
+export interface RunCliOptions {
+  /** Arguments after the program name (default `process.argv.slice(2)`). */
+  argv?: readonly string[];
+  /** Working folder the config and state paths are resolved from (default `process.cwd()`). */
+  cwd?: string;
+}
+
+/**
+ * The whole command line for a user's own `tasks.ts` (and the `groundwork`
+ * bin): parses argv, handles Ctrl-C and SIGTERM, prints, and sets
+ * `process.exitCode`. Resolves with the exit code; never rejects.
+ *
+ * The first Ctrl-C stops gracefully: no new step starts, the steps in flight
+ * finish and are recorded. A second Ctrl-C, or SIGTERM, cancels the steps in
+ * flight through their AbortSignal. Either way the lock is released before exit.
+ */
+export async function runCli(options: RunCliOptions = {}): Promise<number> {
+  const stop = new AbortController();
+  const cancel = new AbortController();
+  const cancelNow = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nInterrupted (${signal}): cancelling in-flight steps and recording them…\n`);
+    cancel.abort(new Error(`interrupted by ${signal}`));
+  };
+  const onSigint = () => {
+    if (stop.signal.aborted) return cancelNow('SIGINT');
+    process.stderr.write('\nStopping: no new steps start; steps in flight finish and are recorded. Press Ctrl-C again to cancel them.\n');
+    stop.abort(new Error('stopped by SIGINT'));
+  };
+  const onSigterm = () => cancelNow('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
+  try {
+    const code = await main(options.argv ?? process.argv.slice(2), {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+      cwd: options.cwd ?? process.cwd(),
+      signal: cancel.signal,
+      stopSignal: stop.signal,
+    });
+    process.exitCode = code;
+    return code;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
+}
