@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { Write } from './reporter.js';
+import type { Write } from './io.js';
 
 /** The CLI's logger: warnings and errors always, info and debug with --verbose. */
 export function cliLogger(write: Write, verbose: boolean): Logger {

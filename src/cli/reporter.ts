@@ -1,6 +1,5 @@
 import type { SchedulerEventSource } from '../events.js';
-
-export type Write = (line: string) => void;
+import type { Write } from './io.js';
 
 function ms(n: number): string {
   return n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`;
