@@ -16,7 +16,7 @@ export const DEFAULT_STATE_FILE = '.groundwork/state.json';
 export interface JsonFileStoreOptions {
   /** Told about recoveries, such as a torn journal tail that was dropped. */
   logger?: Logger;
-  /** Fold the journal into the snapshot once it is this large (default 8 MiB, or twice the snapshot if larger). */
+  /** Fold the journal into the snapshot once it is this large (default: COMPACTION_RULE in journal/wal.ts). */
   compactAfterBytes?: number;
 }
 
