@@ -3,8 +3,8 @@ import { failpoint } from '../failpoints.js';
 import type { Provisioner } from '../provisioners/contract.js';
 import { reviveProvisioner, reviveValue, snapshotProvisioner, snapshotValue } from '../serialize/codec.js';
 import { resumeIndex } from '../state/transitions.js';
-import type { GroupChange } from '../state/ledger.js';
-import { GroupState, StepState, type StepRecord } from '../state/types.js';
+import type { GroupChange, StepPatch } from '../state/ledger.js';
+import { GroupState, StepState } from '../state/types.js';
 import { dependencyOutputs, describeFalsy, errorRecord, makeContext, type Runtime } from './runtime.js';
 
 /** How `provisionGroup` ended, when it did not fail. */
@@ -131,7 +131,7 @@ export async function provisionGroup(
 
 type Where = { group: string; step: number; provisioner: string };
 
-function withStep(change: GroupChange, index: number, patch: Partial<StepRecord>): GroupChange {
+function withStep(change: GroupChange, index: number, patch: StepPatch): GroupChange {
   return { ...change, steps: [...(change.steps ?? []), { index, patch }] };
 }
 
