@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { ErrorCode, ProvisionerRegistry, readStateFile, Scheduler, StepFailedError } from '../../src/index.js';
-import { callIds, calls, clearFault, fault, GwStep, newStateFile, nextEvent, recordEvents, resetFixtures, steps } from './fixtures.js';
+import { callIds, calls, clearFault, fault, GwStep, newStateFile, nextEvent, recordEvents, resetFixtures, steps } from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

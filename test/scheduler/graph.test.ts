@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { ErrorCode, GraphError, readStateFile, Scheduler } from '../../src/index.js';
-import { callIds, caught, GwStep, newStateFile, resetFixtures } from './fixtures.js';
+import { callIds, caught, GwStep, newStateFile, resetFixtures } from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

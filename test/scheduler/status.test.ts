@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { readStateFile, Scheduler, StepFailedError, type StateData } from '../../src/index.js';
-import { entered, fault, GwResource, GwStep, hold, labels, newStateFile, recordEvents, resetFixtures, within } from './fixtures.js';
+import { entered, fault, GwResource, GwStep, hold, labels, newStateFile, recordEvents, resetFixtures, within } from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 
