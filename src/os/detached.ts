@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { execa, type ResultPromise } from 'execa';
+import { execa, type Result } from 'execa';
 import { describeError, ProcessError } from '../errors.js';
 
 export interface DetachedOptions {
@@ -19,7 +19,7 @@ export async function spawnDetached(
   command: string,
   args: readonly string[],
   options: DetachedOptions,
-): Promise<{ pid: number; exit: ResultPromise }> {
+): Promise<{ pid: number; exit: Promise<Pick<Result, 'exitCode' | 'signal'>> }> {
   const log = await open(options.logFile, 'w');
   try {
     const child = execa(command, args, {

@@ -50,7 +50,6 @@ export interface Provisioner<Input = unknown, Output = unknown> {
 
 /** A class whose instances can be provisioners. `transient` fields are not saved. */
 export interface ProvisionerClass {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   new (...args: any[]): Provisioner<any, any>;
   readonly name: string;
   readonly transient?: readonly string[];

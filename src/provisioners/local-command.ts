@@ -72,7 +72,7 @@ export class LocalCommand implements Provisioner<unknown, LocalCommandOutput> {
 async function run(self: LocalCommand, spec: CommandSpec, ctx: ProvisionerContext): Promise<LocalCommandOutput> {
   const vars = self.vars ?? {};
   const result = await execa(render(spec.command, vars, 'command'), renderAll(spec.args ?? [], vars, 'args'), {
-    cwd: self.cwd,
+    ...(self.cwd !== undefined ? { cwd: self.cwd } : {}),
     env: renderEnv(self.env, vars, 'env'),
     timeout: self.timeoutMs,
     cancelSignal: ctx.signal,

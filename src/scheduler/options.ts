@@ -1,4 +1,5 @@
 import type { DriverRegistry } from '../drivers/registry.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Provisioner } from '../provisioners/contract.js';
 import type { ProvisionerRegistry } from '../serialize/registry.js';
@@ -15,6 +16,8 @@ export interface SchedulerOptions {
   /** Groups provisioned or torn down at once (default 8). `1` is the serial mode. */
   concurrency?: number;
   logger?: Logger;
+  /** Source of recorded times and durations (default: the system clock); the state file's own `store` takes its clock from its options. */
+  clock?: Clock;
 }
 
 export interface GroupSpec {

@@ -1,11 +1,11 @@
 import { describeError, StepFailedError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import type { Provisioner } from '../provisioners/contract.js';
-import { reviveProvisioner, reviveValue, snapshotProvisioner, snapshotValue } from '../serialize/codec.js';
+import { reviveProvisioner, reviveValue, snapshotProvisioner, snapshotValue, type ProvisionerSnapshot } from '../serialize/codec.js';
 import { resumeIndex } from '../state/transitions.js';
-import type { GroupChange } from '../state/ledger.js';
-import { GroupState, StepState, type StepRecord } from '../state/types.js';
-import { dependencyOutputs, describeFalsy, errorRecord, makeContext, type Runtime } from './runtime.js';
+import { StepState } from '../state/types.js';
+import { dependencyOutputs, describeFalsy, makeContext, type Runtime } from './runtime.js';
+import { StepRecorder, type Where } from './step-recorder.js';
 
 /** How `provisionGroup` ended, when it did not fail. */
 export const PipelineEnd = { Provisioned: 'provisioned', Stopped: 'stopped' } as const;
@@ -31,32 +31,13 @@ export async function provisionGroup(
   if (stop?.aborted) return PipelineEnd.Stopped;
   const record = ledger.get(name)!;
   const start = resumeIndex(record.steps.map((s) => s.state));
-  const started = Date.now();
-  // Changes not written yet: they go out with the next write.
-  let carry: GroupChange = {
-    group: {
-      to: GroupState.Provisioning,
-      patch: { startedAt: record.startedAt ?? rt.now().toISOString(), finishedAt: undefined, error: undefined, blockedBy: undefined },
-    },
-  };
-  let finished: { where: Where; durationMs: number } | undefined;
-  let begun = false;
-  const flushed = () => {
-    carry = {};
-    if (!begun) events.emit('group:start', { group: name, resumeAt: start });
-    begun = true;
-    if (finished) events.emit('step:finish', { ...finished.where, durationMs: finished.durationMs });
-    finished = undefined;
-  };
+  const recorder = new StepRecorder(rt, name, start);
 
   const dependencies = dependencyOutputs(rt, record);
   const previous = record.steps[start - 1]?.output;
   let input: unknown = previous ? reviveValue(previous, registry) : null;
 
-  if (start >= record.steps.length) {
-    await ledger.update(name, carry); // every step done, the group's end not recorded (an older state)
-    flushed();
-  }
+  if (start >= record.steps.length) await recorder.begin(); // every step done, the group's end not recorded (an older state)
   for (let step = start; step < record.steps.length; step++) {
     const saved = ledger.get(name)!.steps[step]!;
     const where = { group: name, step, provisioner: saved.provisioner.class };
@@ -65,18 +46,14 @@ export async function provisionGroup(
       provisioner = reviveProvisioner(saved.provisioner, registry, where);
       provisioner.name = name;
       if (step > start && stop?.aborted && !signal.aborted) {
-        await ledger.update(name, { ...carry, group: { to: GroupState.Pending } });
-        flushed();
-        events.emit('group:stopped', { group: name, nextStep: step });
+        await recorder.stopped(step);
         return PipelineEnd.Stopped;
       }
-      await ledger.update(name, withStep(carry, step, { state: StepState.Running, startedAt: rt.now().toISOString(), error: undefined }));
-      flushed();
-      events.emit('step:start', { ...where, resumed: saved.state !== StepState.Pending });
+      await recorder.stepRunning(where, saved.state !== StepState.Pending);
       failpoint('before-startup');
       if (signal.aborted) throw signal.reason;
 
-      const stepStarted = Date.now();
+      const stepElapsed = rt.clock.mark();
       const p = provisioner;
       const checkpoint = async () => {
         await ledger.updateStep(name, step, { provisioner: snapshotProvisioner(p, registry, where) });
@@ -92,83 +69,40 @@ export async function provisionGroup(
       }
       const outputSnapshot = snapshotValue(output, registry, where);
       failpoint('after-step-before-journal');
-      carry = withStep({}, step, {
-        state: StepState.Done,
-        provisioner: snapshotProvisioner(p, registry, where),
-        output: outputSnapshot,
-        finishedAt: rt.now().toISOString(),
-      });
-      finished = { where, durationMs: Date.now() - stepStarted };
+      recorder.stepDone(where, { provisioner: snapshotProvisioner(p, registry, where), output: outputSnapshot }, stepElapsed());
       // The next step sees exactly what a resumed run would see.
       input = reviveValue(outputSnapshot, registry);
     } catch (cause) {
       // The state could not be written: nothing more can be recorded, and the run must stop with that error.
       if (ledger.broken) throw ledger.broken;
       const error = stepError(cause, where, signal);
-      if (!begun) {
-        // Failed before its first write (e.g. the class is not registered): record that it started, then that it failed.
-        await ledger.update(name, carry);
-        flushed();
-      }
-      await recordFailure(rt, name, step, provisioner, error, carry);
-      flushed();
-      events.emit('step:fail', { ...where, error });
-      events.emit('group:fail', { group: name, error });
+      // Failed before its first write (e.g. the class is not registered): record that it started, then that it failed.
+      if (!recorder.begun) await recorder.begin();
+      await recorder.failed(where, lastSnapshot(rt, provisioner, where), error);
       throw error;
     }
   }
 
-  const final = ledger.update(name, { ...carry, group: { to: GroupState.Provisioned, patch: { finishedAt: rt.now().toISOString() } } });
-  // The record is queued: a dependent's first record can go out in the same write,
-  // after this one, so it is never durable without it.
-  options.onFinalWrite?.();
-  await final;
-  flushed();
-  failpoint('after-ack');
-  events.emit('group:finish', { group: name, durationMs: Date.now() - started });
+  // The dependents may start as soon as the record is queued (see StepRecorder.provisioned).
+  await recorder.provisioned(options.onFinalWrite);
   return PipelineEnd.Provisioned;
 }
 
-type Where = { group: string; step: number; provisioner: string };
-
-function withStep(change: GroupChange, index: number, patch: Partial<StepRecord>): GroupChange {
-  return { ...change, steps: [...(change.steps ?? []), { index, patch }] };
-}
-
-async function recordFailure(
-  rt: Runtime,
-  name: string,
-  step: number,
-  provisioner: Provisioner | undefined,
-  error: StepFailedError,
-  carry: GroupChange,
-): Promise<void> {
-  const saved = rt.ledger.get(name)!.steps[step]!;
-  // Keep whatever the provisioner recorded before failing, so a shutdown can undo it.
-  let snapshot = saved.provisioner;
-  if (provisioner) {
-    try {
-      snapshot = snapshotProvisioner(provisioner, rt.registry, { group: name, step });
-    } catch {
-      // keep the last good snapshot
-    }
+// Keep whatever the provisioner recorded before failing, so a shutdown can undo it.
+function lastSnapshot(rt: Runtime, provisioner: Provisioner | undefined, where: Where): ProvisionerSnapshot {
+  // What is on record, its checkpoints included.
+  const saved = rt.ledger.get(where.group)!.steps[where.step]!.provisioner;
+  if (!provisioner) return saved;
+  try {
+    return snapshotProvisioner(provisioner, rt.registry, { group: where.group, step: where.step });
+  } catch {
+    return saved; // keep the last good snapshot
   }
-  const failed =
-    saved.state === StepState.Running
-      ? withStep(carry, step, {
-          state: StepState.Failed,
-          provisioner: snapshot,
-          error: errorRecord(error, step),
-          finishedAt: rt.now().toISOString(),
-        })
-      : carry;
-  const finishedAt = rt.now().toISOString();
-  await rt.ledger.update(name, { ...failed, group: { to: GroupState.Failed, patch: { error: errorRecord(error, step), finishedAt } } });
 }
 
 // A step that fails because the run was cancelled says so, with the reason
 // (e.g. "interrupted by SIGINT"), whatever error the provisioner surfaced.
-function stepError(cause: unknown, where: { group: string; step: number; provisioner: string }, signal: AbortSignal): StepFailedError {
+function stepError(cause: unknown, where: Where, signal: AbortSignal): StepFailedError {
   if (cause instanceof StepFailedError) return cause;
   const label = `Group "${where.group}" step ${where.step + 1} (${where.provisioner})`;
   const message = signal.aborted ? `${label} was cancelled: ${describeError(signal.reason)}` : `${label} failed: ${describeError(cause)}`;

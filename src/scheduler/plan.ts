@@ -25,7 +25,7 @@ export function planGroups(rt: Runtime, specs: readonly GroupSpec[]): GroupRecor
     fresh.map((s) => ({ name: s.name, dependsOn: s.dependsOn ?? [] })),
     ledger.names(),
   );
-  const now = new Date().toISOString();
+  const now = rt.clock.now().toISOString();
   const records: GroupRecord[] = fresh.map((spec) => {
     const list = typeof spec.provisioners === 'function' ? spec.provisioners() : spec.provisioners;
     assertProvisioners(spec.name, list, 'provisioners');

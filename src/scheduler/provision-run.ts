@@ -31,7 +31,7 @@ export async function provisionRun(
   rt: Runtime,
   options: { targets?: readonly string[]; concurrency: number; signal: AbortSignal; stop?: AbortSignal },
 ): Promise<RunSummary> {
-  const started = Date.now();
+  const elapsed = rt.clock.mark();
   const { ledger } = rt;
   const closure = dependencyClosure(options.targets ?? ledger.names(), (n) => ledger.get(n)?.dependsOn ?? []);
   // In scheduling order, so the serial mode runs groups in the order they were scheduled.
@@ -94,7 +94,7 @@ export async function provisionRun(
   return {
     ok: groups.every((g) => g.state === GroupState.Provisioned),
     aborted: notStarted || stopped || options.signal.aborted || (options.stop?.aborted ?? false),
-    durationMs: Date.now() - started,
+    durationMs: elapsed(),
     groups,
   };
 }

@@ -8,6 +8,7 @@ import type { ProvisionerRegistry } from '../serialize/registry.js';
 import type { Ledger } from '../state/ledger.js';
 import { StepState, type ErrorRecord, type GroupRecord } from '../state/types.js';
 import type { GroundworkError } from '../errors.js';
+import type { Clock } from '../clock.js';
 
 /** What the pipeline and teardown modules share: passed down, never global. */
 export interface Runtime {
@@ -16,7 +17,8 @@ export interface Runtime {
   drivers: DriverRegistry;
   events: SchedulerEvents;
   logger: Logger;
-  now(): Date;
+  /** Every recorded time and duration comes from here. */
+  clock: Clock;
 }
 
 /** The output of a group's last step, revived from the snapshot. */

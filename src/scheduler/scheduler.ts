@@ -8,6 +8,7 @@ import {
 } from '../errors.js';
 import { SchedulerEvents, type SchedulerEventName, type SchedulerEventSource, type SchedulerListener } from '../events.js';
 import { defaultDriverRegistry, type DriverRegistry } from '../drivers/registry.js';
+import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Provisioner } from '../provisioners/contract.js';
 import { defaultRegistry } from '../serialize/default-registry.js';
@@ -48,11 +49,12 @@ export class Scheduler implements AsyncDisposable {
     events: SchedulerEvents,
     logger: Logger,
     concurrency: number,
+    clock: Clock,
   ) {
     this.#store = store;
     this.events = events.source;
     this.concurrency = concurrency;
-    this.#rt = { ledger, registry, drivers, events, logger, now: () => new Date() };
+    this.#rt = { ledger, registry, drivers, events, logger, clock };
   }
 
   /** Open (and lock) the state and return a scheduler on it. */
@@ -62,7 +64,8 @@ export class Scheduler implements AsyncDisposable {
       throw new ConfigError(`Expected \`concurrency\` to be an integer from 1 upwards, got ${JSON.stringify(concurrency)}.`);
     }
     const logger = options.logger ?? silentLogger;
-    const store = options.store ?? new JsonFileStore(options.stateFile ?? DEFAULT_STATE_FILE, { logger });
+    const clock = options.clock ?? systemClock;
+    const store = options.store ?? new JsonFileStore(options.stateFile ?? DEFAULT_STATE_FILE, { logger, clock });
     const data = await store.open();
     return new Scheduler(
       store,
@@ -72,6 +75,7 @@ export class Scheduler implements AsyncDisposable {
       new SchedulerEvents(logger),
       logger,
       concurrency,
+      clock,
     );
   }
 

@@ -19,7 +19,7 @@ export interface ShutdownOptions {
  */
 export async function deprovisionGroup(rt: Runtime, name: string, options: ShutdownOptions): Promise<ShutdownFailedError[]> {
   const { ledger, events, registry } = rt;
-  const started = Date.now();
+  const elapsed = rt.clock.mark();
   await ledger.moveGroup(name, GroupState.Deprovisioning);
   events.emit('deprovision:start', { group: name });
 
@@ -77,6 +77,6 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
   }
 
   await ledger.remove(name);
-  events.emit('deprovision:finish', { group: name, durationMs: Date.now() - started, failures });
+  events.emit('deprovision:finish', { group: name, durationMs: elapsed(), failures });
   return failures;
 }

@@ -32,7 +32,7 @@ export async function teardownRun(
     stop?: AbortSignal;
   },
 ): Promise<TeardownSummary> {
-  const started = Date.now();
+  const elapsed = rt.clock.mark();
   const { ledger } = rt;
   const keep = dependencyClosure(options.except ?? [], (n) => ledger.get(n)?.dependsOn ?? []);
   const targets = (options.groups ?? ledger.names()).filter((n) => !keep.has(n) && ledger.has(n));
@@ -64,6 +64,6 @@ export async function teardownRun(
     failed,
     kept: kept.filter((n) => ledger.has(n)),
     forcedFailures,
-    durationMs: Date.now() - started,
+    durationMs: elapsed(),
   };
 }

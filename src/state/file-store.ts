@@ -1,5 +1,6 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, StoreClosedError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { GroupDelta } from './journal/entries.js';
@@ -16,8 +17,10 @@ export const DEFAULT_STATE_FILE = '.groundwork/state.json';
 export interface JsonFileStoreOptions {
   /** Told about recoveries, such as a torn journal tail that was dropped. */
   logger?: Logger;
-  /** Fold the journal into the snapshot once it is this large (default 8 MiB, or twice the snapshot if larger). */
+  /** Fold the journal into the snapshot once it is this large (default: COMPACTION_RULE in journal/wal.ts). */
   compactAfterBytes?: number;
+  /** Source of the state's `createdAt` (default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -32,6 +35,7 @@ export class JsonFileStore implements StateStore {
   readonly #snapshot: SnapshotFile;
   readonly #logger: Logger;
   readonly #compactAfterBytes: number | undefined;
+  readonly #clock: Clock;
   #wal: Wal | undefined;
   #data: StateData | undefined;
 
@@ -41,6 +45,7 @@ export class JsonFileStore implements StateStore {
     this.#lock = new StateLock(this.location);
     this.#snapshot = new SnapshotFile(this.location);
     this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock ?? systemClock;
     if (options.compactAfterBytes !== undefined && !(Number.isInteger(options.compactAfterBytes) && options.compactAfterBytes > 0)) {
       throw new ConfigError(`Expected \`compactAfterBytes\` to be a positive integer, got ${JSON.stringify(options.compactAfterBytes)}.`);
     }
@@ -58,7 +63,7 @@ export class JsonFileStore implements StateStore {
     try {
       await removeLeftovers(this.location);
       const loaded = await loadState(this.location, this.#snapshot);
-      const data = loaded?.data ?? emptyData();
+      const data = loaded?.data ?? emptyData(this.#clock.now());
       const seq = loaded?.seq ?? 0;
       if (loaded?.skippedTail) {
         this.#logger.warn(

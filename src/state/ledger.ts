@@ -2,12 +2,15 @@ import { assertGroupMove, assertStepMove } from './transitions.js';
 import type { StateStore } from './store.js';
 import type { GroupRecord, GroupState, StateData, StepRecord } from './types.js';
 
-export type GroupPatch = Partial<Omit<GroupRecord, 'state' | 'name' | 'steps'>>;
+/** Fields to change; a field given as `undefined` is cleared. */
+export type Patch<T> = { [K in keyof T]?: T[K] | undefined };
+export type GroupPatch = Patch<Omit<GroupRecord, 'state' | 'name' | 'steps'>>;
+export type StepPatch = Patch<StepRecord>;
 
 /** Changes to one group, applied and persisted together. */
 export interface GroupChange {
   group?: { to: GroupState; patch?: GroupPatch };
-  steps?: ReadonlyArray<{ index: number; patch: Partial<StepRecord> }>;
+  steps?: ReadonlyArray<{ index: number; patch: StepPatch }>;
 }
 
 /**
@@ -87,7 +90,7 @@ export class Ledger {
     await this.update(name, { group: { to, patch } });
   }
 
-  async updateStep(name: string, index: number, patch: Partial<StepRecord>): Promise<void> {
+  async updateStep(name: string, index: number, patch: StepPatch): Promise<void> {
     await this.update(name, { steps: [{ index, patch }] });
   }
 
@@ -135,8 +138,8 @@ export class Ledger {
 // Memory is updated at once, so overlapping updates of one group build on
 // each other; callers act on a change only after the write resolves.
 // `{ error: undefined }` in a patch means "clear it".
-function patched<T extends object>(value: T, patch: Partial<T>): T {
-  const out = { ...value, ...patch };
+function patched<T extends object>(value: T, patch: Patch<T>): T {
+  const out = { ...value, ...patch } as T;
   for (const key in patch) if (patch[key] === undefined) delete out[key];
   return out;
 }

@@ -20,7 +20,8 @@ export class SnapshotFile {
   readonly #db: Low<SnapshotImage>;
 
   constructor(readonly file: string) {
-    this.#db = new Low(new DurableJsonFile<SnapshotImage>(file, stringifySnapshot), { data: emptyData(), seq: 0 });
+    // lowdb wants a default; it is never read or written (write() always sets the image).
+    this.#db = new Low(new DurableJsonFile<SnapshotImage>(file, stringifySnapshot), { data: emptyData(new Date(0)), seq: 0 });
   }
 
   /** The snapshot, or undefined if there is no file; refuses a damaged one. */
@@ -35,8 +36,8 @@ export class SnapshotFile {
   }
 }
 
-export function emptyData(): StateData {
-  return { version: STATE_VERSION, id: crypto.randomUUID(), createdAt: new Date().toISOString(), groups: {} };
+export function emptyData(createdAt: Date): StateData {
+  return { version: STATE_VERSION, id: crypto.randomUUID(), createdAt: createdAt.toISOString(), groups: {} };
 }
 
 // Groups are stringified once, for the checksum and the file alike. The

@@ -83,7 +83,7 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshMachine
       const wait = Math.min(delay, deadlineMs - elapsed - MIN_ATTEMPT_MS);
       if (wait < 0) {
         throw new MachineConnectError(
-          `Could not connect to ${options.name} at ${where} over SSH: tried ${attempt} time${attempt === 1 ? '' : 's'} for ${(elapsed / 1000).toFixed(1)} s; ` +
+          `Could not connect to ${options.name} at ${where} over SSH: tried ${attempt} time${attempt === 1 ? '' : 's'} for ${(elapsed / 1000).toFixed(1)} s (connectDeadlineMs ${deadlineMs} ms); ` +
             `last error: ${describeError(error)}. Check that the machine is up and sshd listens on ${where}, or raise connectDeadlineMs.`,
           { ...details, cause: error },
         );

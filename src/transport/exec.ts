@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import type { ExecuteOptions, ExecuteResult } from '../machines/machine.js';
 import type { SshLink } from './link.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, settle, stripFinalNewline, timeoutOption, watchOperation } from '../machines/operation.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, settle, stripFinalNewline, timeoutOption, watchOperation, type Watch } from '../machines/operation.js';
 
 /** POSIX single-quoting for the remote shell. */
 export function shellQuote(value: string): string {
@@ -39,139 +39,184 @@ function stopScript(pid: number): string {
  */
 export function execOnChannel(link: SshLink, command: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const timeoutMs = timeoutOption(options.timeout, DEFAULT_COMMAND_TIMEOUT_MS);
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const out = { stdout: '', stderr: '' };
-    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-    let pidLine: string | undefined = '';
-    let remotePid: number | undefined;
-    let channel: ClientChannel | undefined;
-    let exitCode: number | undefined;
-    let exitSignal: string | undefined;
-    let stoppedBy: 'timeout' | 'abort' | undefined;
-    let cause: unknown;
-    let done = false;
+  return new Promise((resolve, reject) => new ChannelRun(link, command, options, timeoutMs, { resolve, reject }).start());
+}
 
-    const finish = () => {
-      if (done) return;
-      done = true;
-      watch.dispose();
-      unsubscribe();
-      if (!stoppedBy) channel?.close();
-      for (const stream of ['stdout', 'stderr'] as const) out[stream] += decoders[stream].end();
-      const timedOut = stoppedBy === 'timeout';
-      const isCanceled = stoppedBy === 'abort';
-      const result: ExecuteResult = {
-        machine: link.machine,
-        command,
-        exitCode: stoppedBy === undefined ? exitCode : undefined,
-        signal: stoppedBy === undefined ? exitSignal : undefined,
-        stdout: stripFinalNewline(out.stdout),
-        stderr: stripFinalNewline(out.stderr),
-        durationMs: Math.round(performance.now() - started),
-        timedOut,
-        isCanceled,
-        failed: timedOut || isCanceled || exitCode !== 0 || cause !== undefined,
-      };
-      try {
-        resolve(settle(result, options.reject, { timeoutMs, cause }));
-      } catch (error) {
-        reject(error);
-      }
-    };
+type Stream = 'stdout' | 'stderr';
+type StopReason = 'timeout' | 'abort';
 
-    // A stopped command settles at once; the remote kill goes on in the background (close() waits for it).
-    let killing = false;
-    let fallback: NodeJS.Timeout | undefined;
-    const killOnce = () => {
-      if (killing || remotePid === undefined) return;
-      killing = true;
-      clearTimeout(fallback);
-      link.track(killRemote(link, remotePid).finally(() => channel?.close()));
-    };
-    const stop = (why: 'timeout' | 'abort') => {
-      if (done) return;
-      stoppedBy = why;
-      finish();
-      if (link.gone()) return channel?.close();
-      if (remotePid !== undefined) return killOnce();
-      // The pid may still be on its way (stdout and stderr are not ordered, or the channel is opening): onData kills once it comes.
-      fallback = setTimeout(() => channel?.close(), STOP_LIMIT_MS);
-    };
+/**
+ * One command on one channel, from opening it to its result. It settles once:
+ * on the channel's close, a timeout, an abort or a dropped connection. A
+ * stopped command settles at once; the remote kill goes on in the background
+ * (the link's close() waits for it).
+ */
+class ChannelRun {
+  readonly #started = performance.now();
+  readonly #out = { stdout: '', stderr: '' };
+  readonly #decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  readonly #marker = new PidMarker();
+  #channel: ClientChannel | undefined;
+  #exitCode: number | undefined;
+  #exitSignal: string | undefined;
+  #stoppedBy: StopReason | undefined;
+  #cause: unknown;
+  #done = false;
+  #killing = false;
+  /** Closes the channel if the pid never comes after a stop. */
+  #fallback: NodeJS.Timeout | undefined;
+  #watch: Watch | undefined;
+  #unsubscribe: (() => void) | undefined;
 
-    const watch = watchOperation(timeoutMs, options.signal, stop);
-    const unsubscribe = link.onGone((error) => {
-      cause ??= error;
-      finish();
-    });
+  constructor(
+    private readonly link: SshLink,
+    private readonly command: string,
+    private readonly options: ExecuteOptions,
+    private readonly timeoutMs: number,
+    private readonly settled: { resolve(result: ExecuteResult): void; reject(error: unknown): void },
+  ) {}
+
+  start(): void {
+    const { link, options } = this;
+    this.#watch = watchOperation(this.timeoutMs, options.signal, (why) => this.#stop(why));
+    this.#unsubscribe = link.onGone((error) => this.#fail(error));
     const gone = link.gone();
     if (gone) {
-      cause = gone;
-      return finish();
+      this.#cause = gone;
+      return this.#finish();
     }
     if (options.signal?.aborted) {
-      stoppedBy = 'abort';
-      return finish();
+      this.#stoppedBy = 'abort';
+      return this.#finish();
     }
-
-    // Lines before the pid marker (a login script may print some) stay in the output.
-    const takePid = (text: string): string => {
-      pidLine = (pidLine ?? '') + text;
-      let passed = '';
-      for (let end = pidLine.indexOf('\n'); end >= 0; end = pidLine.indexOf('\n')) {
-        const line = pidLine.slice(0, end);
-        pidLine = pidLine.slice(end + 1);
-        const marker = PID_MARKER.exec(line);
-        if (!marker) {
-          passed += `${line}\n`;
-          continue;
-        }
-        remotePid = Number(marker[1]);
-        const rest = pidLine;
-        pidLine = undefined;
-        if (stoppedBy) killOnce();
-        return passed + rest;
-      }
-      return passed;
-    };
-
-    const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      let text = decoders[stream].write(chunk);
-      if (stream === 'stderr' && pidLine !== undefined) text = takePid(text);
-      if (done || stoppedBy) return;
-      out[stream] += text;
-      if (text !== '') options.onOutput?.(text, stream);
-    };
-
     try {
-      link.client.exec(wrap(command, options.cwd), (error, opened) => {
-        if (error) {
-          cause ??= link.gone() ?? error;
-          return finish();
-        }
-        channel = opened;
-        if (done && !stoppedBy) return opened.close();
-        opened.on('data', onData('stdout'));
-        opened.stderr.on('data', onData('stderr'));
-        // Stream errors are followed by 'close'; without a listener they would be thrown.
-        opened.on('error', (e: unknown) => (cause ??= e));
-        opened.stderr.on('error', (e: unknown) => (cause ??= e));
-        opened.on('exit', (code: number | null | undefined, signalName?: string) => {
-          exitCode = typeof code === 'number' ? code : undefined;
-          exitSignal = signalName ?? undefined;
-        });
-        opened.on('close', () => {
-          clearTimeout(fallback);
-          finish();
-        });
-        opened.end();
+      link.client.exec(wrap(this.command, options.cwd), (error, channel) => {
+        if (error) return this.#fail(link.gone() ?? error);
+        this.#open(channel);
       });
     } catch (error) {
       // ssh2 throws synchronously when the socket is no longer writable
-      cause ??= link.gone() ?? error;
-      finish();
+      this.#fail(link.gone() ?? error);
     }
-  });
+  }
+
+  #open(channel: ClientChannel): void {
+    this.#channel = channel;
+    if (this.#done && !this.#stoppedBy) return void channel.close();
+    channel.on('data', (chunk: Buffer) => this.#onData('stdout', chunk));
+    channel.stderr.on('data', (chunk: Buffer) => this.#onData('stderr', chunk));
+    // Stream errors are followed by 'close'; without a listener they would be thrown.
+    channel.on('error', (e: unknown) => (this.#cause ??= e));
+    channel.stderr.on('error', (e: unknown) => (this.#cause ??= e));
+    channel.on('exit', (code: number | null | undefined, signalName?: string) => {
+      this.#exitCode = typeof code === 'number' ? code : undefined;
+      this.#exitSignal = signalName ?? undefined;
+    });
+    channel.on('close', () => {
+      clearTimeout(this.#fallback);
+      this.#finish();
+    });
+    channel.end();
+  }
+
+  #onData(stream: Stream, chunk: Buffer): void {
+    let text = this.#decoders[stream].write(chunk);
+    if (stream === 'stderr' && !this.#marker.found) {
+      text = this.#marker.take(text);
+      // Stopped before the pid came: kill now that we know whom.
+      if (this.#marker.found && this.#stoppedBy) this.#killOnce();
+    }
+    if (this.#done || this.#stoppedBy) return;
+    this.#out[stream] += text;
+    if (text !== '') this.options.onOutput?.(text, stream);
+  }
+
+  /** The connection failed or dropped: settle with that cause (the first one wins). */
+  #fail(cause: unknown): void {
+    this.#cause ??= cause;
+    this.#finish();
+  }
+
+  #stop(why: StopReason): void {
+    if (this.#done) return;
+    this.#stoppedBy = why;
+    this.#finish();
+    if (this.link.gone()) return void this.#channel?.close();
+    if (this.#marker.pid !== undefined) return this.#killOnce();
+    // The pid may still be on its way (stdout and stderr are not ordered, or the channel is opening): #onData kills once it comes.
+    this.#fallback = setTimeout(() => this.#channel?.close(), STOP_LIMIT_MS);
+  }
+
+  #killOnce(): void {
+    const pid = this.#marker.pid;
+    if (this.#killing || pid === undefined) return;
+    this.#killing = true;
+    clearTimeout(this.#fallback);
+    this.link.track(killRemote(this.link, pid).finally(() => this.#channel?.close()));
+  }
+
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#watch?.dispose();
+    this.#unsubscribe?.();
+    if (!this.#stoppedBy) this.#channel?.close();
+    for (const stream of ['stdout', 'stderr'] as const) this.#out[stream] += this.#decoders[stream].end();
+    try {
+      this.settled.resolve(settle(this.#result(), this.options.reject, { timeoutMs: this.timeoutMs, cause: this.#cause }));
+    } catch (error) {
+      this.settled.reject(error);
+    }
+  }
+
+  #result(): ExecuteResult {
+    const stopped = this.#stoppedBy;
+    const timedOut = stopped === 'timeout';
+    const isCanceled = stopped === 'abort';
+    return {
+      machine: this.link.machine,
+      command: this.command,
+      exitCode: stopped === undefined ? this.#exitCode : undefined,
+      signal: stopped === undefined ? this.#exitSignal : undefined,
+      stdout: stripFinalNewline(this.#out.stdout),
+      stderr: stripFinalNewline(this.#out.stderr),
+      durationMs: Math.round(performance.now() - this.#started),
+      timedOut,
+      isCanceled,
+      failed: timedOut || isCanceled || this.#exitCode !== 0 || this.#cause !== undefined,
+    };
+  }
+}
+
+/** Reads the remote shell's pid marker line off stderr. Lines before it (a login script may print some) stay in the output. */
+class PidMarker {
+  /** stderr text after the last newline, while the marker has not come. */
+  #partial: string | undefined = '';
+  pid: number | undefined;
+
+  get found(): boolean {
+    return this.#partial === undefined;
+  }
+
+  /** Feed stderr text until found; returns what belongs to the output (everything but the marker line and an unfinished line). */
+  take(text: string): string {
+    let pending = (this.#partial ?? '') + text;
+    let passed = '';
+    for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      const marker = PID_MARKER.exec(line);
+      if (!marker) {
+        passed += `${line}\n`;
+        continue;
+      }
+      this.pid = Number(marker[1]);
+      this.#partial = undefined;
+      return passed + pending;
+    }
+    this.#partial = pending;
+    return passed;
+  }
 }
 
 /** Stop the remote command's process group over a second channel; resolves when done or after STOP_LIMIT_MS. */

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { generateKeyPair } from '../../src/keys/generate.js';
 import { freePort } from '../../src/os/net.js';
 import { connectSsh, type SshConnectOptions } from '../../src/transport/connect.js';
@@ -142,4 +142,40 @@ export function connectTo(server: SshdSetup & RunningSshd, options: Partial<SshC
     privateKey: server.privateKey,
     ...options,
   });
+}
+
+export interface SshdFixture {
+  /** The running daemon (set once the block's beforeAll has run). */
+  readonly server: SshdSetup & RunningSshd;
+  /** A connection to it as "web1" (only with `connect: true`). */
+  readonly machine: SshMachine;
+}
+
+/**
+ * Call inside a describe block: one private sshd for the block, started in
+ * beforeAll and stopped (folder removed) in afterAll, with a connection to it
+ * when `connect` is set. `options` may be a function, run in beforeAll, for
+ * settings that need files made first.
+ */
+export function useSshd(options: SshdOptions | (() => Promise<SshdOptions>) = {}, { connect = false } = {}): SshdFixture {
+  let server: (SshdSetup & RunningSshd) | undefined;
+  let machine: SshMachine | undefined;
+  beforeAll(async () => {
+    server = await runSshd(typeof options === 'function' ? await options() : options);
+    if (connect) machine = await connectTo(server);
+  });
+  afterAll(async () => {
+    await machine?.close();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('useSshd: the sshd is not started yet (use it in a test or hook of the same describe block)');
+      return server;
+    },
+    get machine() {
+      if (!machine) throw new Error('useSshd: no connection (pass { connect: true }, and use it in a test or hook of the same describe block)');
+      return machine;
+    },
+  };
 }

@@ -14,7 +14,7 @@ import {
   recordEvents,
   resetFixtures,
   steps,
-} from './fixtures.js';
+} from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

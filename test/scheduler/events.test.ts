@@ -1,6 +1,6 @@
 import { beforeEach, expect, test } from 'vitest';
 import { MemoryStore, Scheduler, type SchedulerEventMap } from '../../src/index.js';
-import { GwStep, resetFixtures } from './fixtures.js';
+import { GwStep, resetFixtures } from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { ErrorCode, ProvisionerRegistry, Scheduler, StepFailedError } from '../../src/index.js';
 import { readStateFile } from '../../src/state/file-store.js';
-import { callIds, calls, clearFault, fault, GwStep, newStateFile, nextEvent, recordEvents, resetFixtures, steps } from './fixtures.js';
+import { callIds, calls, clearFault, fault, GwStep, newStateFile, nextEvent, recordEvents, resetFixtures, steps } from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { ErrorCode, GraphError, Scheduler } from '../../src/index.js';
 import { readStateFile } from '../../src/state/file-store.js';
-import { callIds, caught, GwStep, newStateFile, resetFixtures } from './fixtures.js';
+import { callIds, caught, GwStep, newStateFile, resetFixtures } from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

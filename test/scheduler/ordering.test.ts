@@ -13,7 +13,7 @@ import {
   recordEvents,
   resetFixtures,
   within,
-} from './fixtures.js';
+} from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

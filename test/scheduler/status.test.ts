@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { Scheduler, StepFailedError, type StateData } from '../../src/index.js';
 import { readStateFile } from '../../src/state/file-store.js';
-import { entered, fault, GwResource, GwStep, hold, labels, newStateFile, recordEvents, resetFixtures, within } from './fixtures.js';
+import { entered, fault, GwResource, GwStep, hold, labels, newStateFile, recordEvents, resetFixtures, within } from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

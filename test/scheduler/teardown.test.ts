@@ -15,7 +15,7 @@ import {
   resetFixtures,
   steps,
   within,
-} from './fixtures.js';
+} from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

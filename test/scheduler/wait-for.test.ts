@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { ErrorCode, GroupFailedError, Scheduler, UnknownGroupError } from '../../src/index.js';
-import { caught, entered, fault, GwStep, hold, newStateFile, nextEvent, resetFixtures, settledState, within } from './fixtures.js';
+import { caught, entered, fault, GwStep, hold, newStateFile, nextEvent, resetFixtures, settledState, within } from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);
 

@@ -1,6 +1,7 @@
 // A login script that writes to stderr (here BASH_ENV, which bash sources for `sshd` commands) must not
 // break the transport: its lines stay in stderr, and stopping a command still finds the remote process.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -35,11 +36,11 @@ describe.skipIf(!sshd.available)(`noisy login script ${sshd.reason}`, () => {
   });
 
   test('a timeout still stops the remote process', async () => {
-    let pid = '';
-    await expect(
-      machine.execute('sleep 30 & echo $!; wait', { timeout: 300, onOutput: (c, s) => s === 'stdout' && (pid += c) }),
-    ).rejects.toMatchObject({ timedOut: true });
-    const waited = await machine.execute(`timeout 5 tail --pid=${pid.trim()} -s 0.05 -f /dev/null`, { reject: false });
+    // Found by its command line: reading its pid from the output would race the timeout.
+    const tag = `30.${randomInt(100_000, 1_000_000)}`;
+    await expect(machine.execute(`sleep ${tag} & wait`, { timeout: 300 })).rejects.toMatchObject({ timedOut: true });
+    const script = `while pgrep -f '[s]leep ${tag}' >/dev/null; do sleep 0.05; done`;
+    const waited = await machine.execute(`timeout 5 sh -c ${JSON.stringify(script)}`, { reject: false });
     expect(waited.exitCode).toBe(0);
   });
 });

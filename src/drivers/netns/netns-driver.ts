@@ -97,7 +97,8 @@ export class NetnsDriver implements Driver {
     // Recreated when gone; its sshd files rewritten when they were removed.
     const present = spec.reference && existsSync(machineFiles(this.dir, this.namespaceOf(spec, ctx.ownerId)).config);
     if (!present || !(await namespaceExists(this.namespaceOf(spec, ctx.ownerId), ctx.signal))) {
-      await this.allocateMachine(action, spec, { ...options, keyName: options.keyName ?? spec.reference?.keyName }, ctx);
+      const keyName = options.keyName ?? spec.reference?.keyName;
+      await this.allocateMachine(action, spec, { ...options, ...(keyName !== undefined ? { keyName } : {}) }, ctx);
     }
     const ref = spec.reference!;
     const ns = this.namespaceOf(spec, ctx.ownerId);

@@ -9,8 +9,11 @@ import type { JournalEntry } from './entries.js';
 import { encodeRecord } from './framing.js';
 import { createJournal } from './journal-file.js';
 
-/** Compact once the journal is this large, or twice the snapshot if that is larger. */
-const MIN_COMPACT_BYTES = 16 * 1024 * 1024;
+/** Compact once the journal reaches MIN_COMPACT_BYTES, or SNAPSHOT_MULTIPLE × the snapshot if that is larger. */
+export const MIN_COMPACT_BYTES = 16 * 1024 * 1024;
+export const SNAPSHOT_MULTIPLE = 4;
+/** The default threshold in words, for docs and messages (kept in step with the constants above). */
+export const COMPACTION_RULE = `${MIN_COMPACT_BYTES / (1024 * 1024)} MiB, or ${SNAPSHOT_MULTIPLE}× the snapshot if that is larger`;
 
 interface Waiter {
   resolve(): void;
@@ -27,7 +30,7 @@ export interface WalOptions {
   stateId: string;
   snapshot: SnapshotFile;
   snapshotBytes: number;
-  /** Fixed compaction threshold (tests); default: 8 MiB or twice the snapshot. */
+  /** Fixed compaction threshold (tests); default: see COMPACTION_RULE. */
   compactAfterBytes?: number;
   /** The state as of the last appended entry; records are immutable, so a shallow copy is a consistent image. */
   image(): StateData;
@@ -65,7 +68,7 @@ export class Wal {
   }
 
   #threshold(snapshotBytes: number): number {
-    return this.#o.compactAfterBytes ?? Math.max(MIN_COMPACT_BYTES, 4 * snapshotBytes);
+    return this.#o.compactAfterBytes ?? Math.max(MIN_COMPACT_BYTES, SNAPSHOT_MULTIPLE * snapshotBytes);
   }
 
   /** Resolves once the entry is durable. Entries are applied in the order of the calls. */

@@ -15,8 +15,8 @@ import {
   type SchedulerEventMap,
   type SchedulerEventName,
 } from '../../src/index.js';
-import { tempStateFile } from '../helpers/temp.js';
-import { deferred, type Deferred } from '../helpers/wait.js';
+import { tempStateFile } from './temp.js';
+import { deferred, type Deferred } from './wait.js';
 
 export type Op = 'startup' | 'shutdown';
 
