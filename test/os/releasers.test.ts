@@ -1,0 +1,87 @@
+import { expect, test } from 'vitest';
+import { Releasers, withReleasers } from '../../src/os/releasers.js';
+
+test('release runs the releases last-in-first-out, awaiting each', async () => {
+  const order: string[] = [];
+  const owned = new Releasers();
+  owned.defer(() => order.push('connection'));
+  owned.defer(async () => {
+    await Promise.resolve();
+    order.push('keepalive');
+  });
+  owned.defer(() => order.push('file'));
+  await owned.release();
+  expect(order).toEqual(['file', 'keepalive', 'connection']);
+  expect(owned.holding).toBe(false);
+});
+
+test('every release runs even if one throws; the one failure is thrown, several as an AggregateError', async () => {
+  const order: string[] = [];
+  const one = new Releasers();
+  one.defer(() => order.push('a'));
+  one.defer(() => {
+    throw new Error('b failed');
+  });
+  one.defer(() => order.push('c'));
+  await expect(one.release()).rejects.toThrow('b failed');
+  expect(order).toEqual(['c', 'a']);
+
+  const two = new Releasers();
+  two.defer(() => Promise.reject(new Error('x')));
+  two.defer(() => Promise.reject(new Error('y')));
+  const error = await two.release().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(AggregateError);
+  expect((error as AggregateError).errors.map((e: Error) => e.message)).toEqual(['y', 'x']);
+});
+
+test('a second release, a release after keep, and a defer after either are refused', async () => {
+  let runs = 0;
+  const released = new Releasers();
+  released.defer(() => runs++);
+  await released.release();
+  await expect(released.release()).rejects.toThrow('Cannot release a stack already released: that would undo twice.');
+  expect(() => released.defer(() => runs++)).toThrow('Cannot defer a release on a stack already released');
+  expect(runs).toBe(1);
+
+  const kept = new Releasers();
+  kept.defer(() => runs++);
+  kept.keep();
+  await expect(kept.release()).rejects.toThrow('Cannot release a stack already kept');
+  expect(() => kept.keep()).toThrow('Cannot keep a stack already kept.');
+  expect(runs).toBe(1);
+});
+
+test('withReleasers releases on a throw and rethrows the cause, even if a release fails too', async () => {
+  const order: string[] = [];
+  const cause = new Error('record failed');
+  const error = await withReleasers(async (owned) => {
+    owned.defer(() => order.push('close connection'));
+    owned.defer(() => {
+      throw new Error('release failed');
+    });
+    throw cause;
+  }).catch((e: unknown) => e);
+  expect(error).toBe(cause);
+  expect(order).toEqual(['close connection']);
+});
+
+test('withReleasers hands everything on when fn returns, and leaves an early release alone', async () => {
+  let runs = 0;
+  expect(
+    await withReleasers(async (owned) => {
+      owned.defer(() => runs++);
+      return 'machine';
+    }),
+  ).toBe('machine');
+  expect(runs).toBe(0);
+
+  // Released early (to read a log after stopping its process), then failed: not released twice.
+  await expect(
+    withReleasers(async (owned) => {
+      owned.defer(() => runs++);
+      await owned.release();
+      throw new Error('not ready');
+    }),
+  ).rejects.toThrow('not ready');
+  expect(runs).toBe(1);
+});
