@@ -19,36 +19,40 @@ export class Releasers {
 
   /** Push `release`, to run if this stack is released. */
   defer(release: Release): void {
-    if (this.#ended) throw new Error(`Cannot defer a release on a stack already ${this.#ended}; make a new Releasers.`);
+    this.#refuseIfEnded('defer a release on');
     this.#stack.push(release);
   }
 
   /** Hand everything on: nothing deferred so far will run. */
   keep(): void {
-    if (this.#ended) throw new Error(`Cannot keep a stack already ${this.#ended}.`);
+    this.#refuseIfEnded('keep');
     this.#ended = 'kept';
     this.#stack = [];
   }
 
   /**
    * Run every release, last first. Each one runs even if an earlier one throws;
-   * the first failure is thrown once all have run.
+   * the first failure (of the last thing acquired) is thrown once all have run.
    */
   async release(): Promise<void> {
-    if (this.#ended) throw new Error(`Cannot release a stack already ${this.#ended}: that would undo twice.`);
+    this.#refuseIfEnded('release'); // a second release would undo twice
     this.#ended = 'released';
     const stack = this.#stack;
     this.#stack = [];
-    const failures: unknown[] = [];
+    let failed: { error: unknown } | undefined;
     for (let i = stack.length - 1; i >= 0; i--) {
       try {
         await stack[i]!();
       } catch (error) {
-        failures.push(error);
+        failed ??= { error };
       }
     }
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} releases failed`);
+    if (failed) throw failed.error;
+  }
+
+  // Using a stack after it ended is a bug in its owner, not a condition a user can meet.
+  #refuseIfEnded(what: string): void {
+    if (this.#ended) throw new Error(`Releasers: cannot ${what} a stack already ${this.#ended}.`);
   }
 }
 
