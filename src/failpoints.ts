@@ -5,8 +5,8 @@
  * time the point is reached (default the first). Read once per process: failpoints
  * sit on the hot path, and an environment lookup costs more than a step.
  */
-/** Every failpoint, in the order a step meets them. */
-export const FAILPOINTS = [
+/** The failpoints of a provisioning step and of compaction, in the order a step meets them. */
+export const STEP_FAILPOINTS = [
   'before-startup',
   'after-step-before-journal',
   'before-journal-write',
@@ -17,12 +17,36 @@ export const FAILPOINTS = [
   'snapshot-before-rename',
   'compaction-after-snapshot',
 ] as const;
+
+/** Every failpoint: a step's, the netns driver's, and the writes of claim and lock files. */
+export const FAILPOINTS = [
+  ...STEP_FAILPOINTS,
+  'netns-after-create',
+  'netns-after-record',
+  'netns-after-sshd',
+  'claim-before-write',
+  'lock-before-write',
+] as const;
 export type Failpoint = (typeof FAILPOINTS)[number];
 
 let spec: string | undefined;
 const hits = new Map<string, number>();
 
-export function failpoint(name: Failpoint | (string & {})): void {
+/**
+ * Arm `points` (the GROUNDWORK_FAILPOINT syntax) in this process, for a test
+ * that injects a failure without a child process; the returned function
+ * disarms them (back to the environment's).
+ */
+export function armFailpoints(points: string): () => void {
+  spec = points;
+  hits.clear();
+  return () => {
+    spec = undefined;
+    hits.clear();
+  };
+}
+
+export function failpoint(name: Failpoint): void {
   spec ??= process.env.GROUNDWORK_FAILPOINT ?? '';
   if (!spec) return;
   for (const entry of spec.split(',')) {

@@ -1,4 +1,4 @@
-import { MachineBatchError } from '../errors.js';
+import { ConfigError, MachineBatchError } from '../errors.js';
 import type { Machine } from '../machines/machine.js';
 import type { BatchResult, Driver, DriverActions, DriverContext, MachineRequest } from './driver.js';
 import type { MachineSpec } from './machine-spec.js';
@@ -13,6 +13,8 @@ export async function fanOut<I, T>(
   name: (item: I) => string,
   fn: (item: I) => Promise<T>,
 ): Promise<BatchResult<T>[]> {
+  // NaN would start zero workers and report success having done nothing.
+  checkConcurrency(concurrency, '');
   const results = new Array<BatchResult<T>>(items.length);
   let next = 0;
   const worker = async () => {
@@ -27,6 +29,18 @@ export async function fanOut<I, T>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
   return results;
+}
+
+/** `value` if it is an integer from 1 upwards (or Infinity); `where` prefixes the message ("ssh driver"). */
+export function checkConcurrency(value: unknown, where: string): number {
+  if ((typeof value === 'number' && Number.isInteger(value) && value >= 1) || value === Number.POSITIVE_INFINITY) return value;
+  const shown = typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
+  throw new ConfigError(`${where ? `${where}: e` : 'E'}xpected \`concurrency\` to be an integer from 1 upwards, got ${shown}.`);
+}
+
+/** A driver config's `concurrency` (default 8), checked where the driver reads it. */
+export function driverConcurrency(config: Readonly<Record<string, unknown>>, driver: string): number {
+  return config.concurrency === undefined ? 8 : checkConcurrency(config.concurrency, `${driver} driver`);
 }
 
 /** Throw one error naming every machine that failed (after all of them finished). */

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnDetached } from '../os/detached.js';
 import { ConfigError, NotReadyError } from '../errors.js';
+import { withReleasers } from '../os/releasers.js';
 import type { Provisioner, ProvisionerContext } from './contract.js';
 import { freePort, waitForPort } from '../os/net.js';
 import { isSameProcessAlive, processStartTime } from '../os/process-info.js';
@@ -74,48 +75,53 @@ export class LocalService implements Provisioner<unknown, LocalServiceOutput> {
     // Resumed after a crash while it was starting: adopt the process we already started.
     const adopted = this.pid !== undefined && isSameProcessAlive(this.pid, this.startTime);
     let exited: string | undefined;
-    if (!adopted) {
-      this.boundPort ??= this.port === 'auto' ? await freePort(this.host) : this.port;
-      const vars = { input, dependencies: ctx.dependencies, port: this.boundPort, host: this.host };
-      const command = render(this.command, vars, 'command');
-      const args = renderAll(this.args, vars, 'args');
-      this.resolvedArgs = args;
-      const env = renderEnv(this.env, vars, 'env');
-      await mkdir(ctx.dataDir, { recursive: true });
-      this.logFile = join(ctx.dataDir, `${ctx.group}.${ctx.step + 1}.log`);
-      // Its own process group (it outlives us and is stopped as a whole); the log is truncated, so a retry's error tail shows only its own output.
-      const child = await spawnDetached(command, args, { ...(this.cwd ? { cwd: this.cwd } : {}), env, logFile: this.logFile });
-      this.pid = child.pid;
-      this.startTime = processStartTime(child.pid);
-      void child.exit.then((result) => {
-        exited = `${command} exited with ${result.signal ?? `code ${result.exitCode}`} before ${this.host}:${this.boundPort} answered`;
-      });
-      await ctx.checkpoint(); // the pid is on disk before we wait on anything
-      ctx.logger.info(`started ${command} (pid ${this.pid}), waiting for ${this.host}:${this.boundPort}`);
-    }
-    const pid = this.pid!;
-    try {
-      await waitForPort(this.host, this.boundPort!, {
-        timeoutMs: this.readyTimeoutMs,
-        signal: ctx.signal,
-        // Our own child reports its exit (with its code) through `exited`; /proc
-        // would show it gone a moment earlier, without the code.
-        stillAlive: () => exited ?? (adopted && !isSameProcessAlive(pid, this.startTime) ? `process ${pid} is gone` : undefined),
-      });
-    } catch (error) {
-      await stopProcessGroup(pid, this.startTime, { graceMs: this.stopTimeoutMs });
-      if (!(error instanceof NotReadyError)) throw error; // cancelled: the step reports the abort reason
-      const tail = await logTail(this.logFile);
-      const output = tail ? `\nlast output of ${this.logFile}:\n${tail}` : '';
-      throw new NotReadyError(`${error.message}${output}`, {
-        host: this.host,
-        port: this.boundPort!,
-        group: ctx.group,
-        step: ctx.step,
-        cause: error,
-      });
-    }
-    return { host: this.host, port: this.boundPort!, address: `${this.host}:${this.boundPort}`, pid };
+    // Until its port answers, the process is ours to stop: also when the checkpoint that names it fails.
+    return withReleasers(async (owned) => {
+      if (!adopted) {
+        this.boundPort ??= this.port === 'auto' ? await freePort(this.host) : this.port;
+        const vars = { input, dependencies: ctx.dependencies, port: this.boundPort, host: this.host };
+        const command = render(this.command, vars, 'command');
+        const args = renderAll(this.args, vars, 'args');
+        this.resolvedArgs = args;
+        const env = renderEnv(this.env, vars, 'env');
+        await mkdir(ctx.dataDir, { recursive: true });
+        this.logFile = join(ctx.dataDir, `${ctx.group}.${ctx.step + 1}.log`);
+        // Its own process group (it outlives us and is stopped as a whole); the log is truncated, so a retry's error tail shows only its own output.
+        const child = await spawnDetached(command, args, { ...(this.cwd ? { cwd: this.cwd } : {}), env, logFile: this.logFile });
+        this.pid = child.pid;
+        this.startTime = processStartTime(child.pid);
+        void child.exit.then((result) => {
+          exited = `${command} exited with ${result.signal ?? `code ${result.exitCode}`} before ${this.host}:${this.boundPort} answered`;
+        });
+        owned.defer(() => stopProcessGroup(child.pid, this.startTime, { graceMs: this.stopTimeoutMs }));
+        await ctx.checkpoint(); // the pid is on disk before we wait on anything
+        ctx.logger.info(`started ${command} (pid ${this.pid}), waiting for ${this.host}:${this.boundPort}`);
+      }
+      const pid = this.pid!;
+      if (adopted) owned.defer(() => stopProcessGroup(pid, this.startTime, { graceMs: this.stopTimeoutMs }));
+      try {
+        await waitForPort(this.host, this.boundPort!, {
+          timeoutMs: this.readyTimeoutMs,
+          signal: ctx.signal,
+          // Our own child reports its exit (with its code) through `exited`; /proc
+          // would show it gone a moment earlier, without the code.
+          stillAlive: () => exited ?? (adopted && !isSameProcessAlive(pid, this.startTime) ? `process ${pid} is gone` : undefined),
+        });
+      } catch (error) {
+        await owned.release(); // stopped first, so the log tail is complete
+        if (!(error instanceof NotReadyError)) throw error; // cancelled: the step reports the abort reason
+        const tail = await logTail(this.logFile);
+        const output = tail ? `\nlast output of ${this.logFile}:\n${tail}` : '';
+        throw new NotReadyError(`${error.message}${output}`, {
+          host: this.host,
+          port: this.boundPort!,
+          group: ctx.group,
+          step: ctx.step,
+          cause: error,
+        });
+      }
+      return { host: this.host, port: this.boundPort!, address: `${this.host}:${this.boundPort}`, pid };
+    });
   }
 
   async shutdown(ctx: ProvisionerContext): Promise<boolean> {

@@ -201,9 +201,20 @@ export class Scheduler implements AsyncDisposable {
     return toMermaid(this.#rt.ledger.records());
   }
 
-  /** Release the state (its lock). */
+  /**
+   * Release the state (its lock). Refused with SchedulerBusyError while a
+   * run(), deprovision() or teardown() is under way (closing under it would
+   * release the lock while it still writes): await it first, or abort it
+   * through its signal and then await it.
+   */
   async close(): Promise<void> {
-    await this.#store.close();
+    if (this.#operation) throw new SchedulerBusyError(this.#operation, 'close');
+    this.#operation = 'close'; // and nothing starts while the store closes
+    try {
+      await this.#store.close();
+    } finally {
+      this.#operation = undefined;
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

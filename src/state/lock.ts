@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { failpoint } from '../failpoints.js';
 import { StateFileError, StateLockedError, UnlockRefusedError, type LockOwner } from '../errors.js';
 import { isSameProcessAlive, processStartTime } from '../os/process-info.js';
 import { tryTakeoverMutex } from './takeover-mutex.js';
@@ -26,14 +27,8 @@ export class StateLock {
     // Write the owner to a temp file first and link it into place: the lock
     // appears atomically with its content, so a reader never sees it half-written.
     const tmp = `${this.path}.${me.id}.tmp`;
-    const handle = await open(tmp, 'wx', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(me));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
+      await writeOwner(tmp, me); // inside the try: a failed write must not leave the temp file behind
       for (let attempt = 0; attempt < 3; attempt++) {
         if (await linkOrExists(tmp, this.path, this.stateFile)) {
           this.#id = me.id;
@@ -87,6 +82,17 @@ export class StateLock {
     } finally {
       await release();
     }
+  }
+}
+
+async function writeOwner(tmp: string, me: LockOwner): Promise<void> {
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    failpoint('lock-before-write');
+    await handle.writeFile(JSON.stringify(me));
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

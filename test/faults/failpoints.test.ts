@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FAILPOINTS } from '../../src/failpoints.js';
+import { STEP_FAILPOINTS } from '../../src/failpoints.js';
 import { readStateFile } from '../../src/state/file-store.js';
 import { checkProvisioning, doneSteps, readCalls, stepKey } from '../helpers/fault-log.js';
 import { bundledPipeline, faultDeps, runPipeline } from '../helpers/fault-run.js';
@@ -23,7 +23,7 @@ async function workspace() {
 }
 
 // The 3rd time a point is reached is mid-run: past the schedule and the first steps.
-describe.each(FAILPOINTS.map((point) => ({ point })))('kill -9 at $point', ({ point }) => {
+describe.each(STEP_FAILPOINTS.map((point) => ({ point })))('kill -9 at $point', ({ point }) => {
   test('the state loads, and the resumed run keeps every invariant', async () => {
     const { dir, stateFile, logFile } = await workspace();
     const options = { groups: GROUPS, compactAfterBytes: COMPACT_BYTES };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { registerProvisioner, Scheduler, SchedulerBusyError, type Provisioner } from '../../src/index.js';
@@ -42,4 +43,24 @@ test('run, deprovision and teardown of one scheduler do not overlap', async () =
   release.resolve();
   expect((await running).ok).toBe(true);
   expect((await scheduler.teardown()).removed).toEqual(['a']);
+});
+
+test('close() is refused while an operation is under way, and leaves the lock and the run alone', async () => {
+  const entered = deferred();
+  const release = deferred();
+  gates.set('c', { entered: () => entered.resolve(), release: release.promise });
+  const stateFile = join(await tempDir(), 'state.json');
+  const scheduler = await Scheduler.open({ stateFile });
+  await scheduler.schedule('a', [new Gated('c')]);
+
+  const running = scheduler.run();
+  await entered.promise;
+  await expect(scheduler.close()).rejects.toThrow('Cannot start close() while run() is under way on this scheduler; await it first.');
+  await expect(scheduler[Symbol.asyncDispose]()).rejects.toBeInstanceOf(SchedulerBusyError);
+  expect(existsSync(`${stateFile}.lock`)).toBe(true);
+
+  release.resolve();
+  expect((await running).ok).toBe(true); // its last write still had the store
+  await scheduler.close();
+  expect(existsSync(`${stateFile}.lock`)).toBe(false);
 });

@@ -1,8 +1,9 @@
-import { NotOwnedError } from '../../errors.js';
 import { LocalMachine } from '../../machines/local-machine.js';
 import type { Machine } from '../../machines/machine.js';
+import { driverConcurrency } from '../batch.js';
 import type { Driver, DriverActions, DriverContext } from '../driver.js';
 import type { MachineOptions, MachineSpec } from '../machine-spec.js';
+import { assertOwned, forgetReference } from '../ownership.js';
 
 /**
  * `local`: the machine is this host; commands run through execa. Allocate only
@@ -13,7 +14,7 @@ export class LocalDriver implements Driver {
   readonly concurrency: number;
 
   constructor(_url: string, config: Readonly<Record<string, unknown>>) {
-    this.concurrency = typeof config.concurrency === 'number' ? config.concurrency : 8;
+    this.concurrency = driverConcurrency(config, 'local');
   }
 
   async allocateMachine(action: DriverActions, spec: MachineSpec, _options: MachineOptions, ctx: DriverContext): Promise<void> {
@@ -38,12 +39,8 @@ export class LocalDriver implements Driver {
   }
 
   async destroyMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void> {
-    const ref = spec.reference;
-    if (!ref) return;
-    if (ref.ownerId !== ctx.ownerId && !ctx.force) throw new NotOwnedError(spec.name, ref.ownerId, ctx.ownerId);
-    await action.performAction(`forget machine ${spec.name} (this host is left as it is)`, async () => {
-      spec.reference = undefined;
-      await ctx.record(spec);
-    });
+    if (!spec.reference) return;
+    assertOwned(spec, ctx);
+    await action.performAction(`forget machine ${spec.name} (this host is left as it is)`, () => forgetReference(spec, ctx));
   }
 }

@@ -1,6 +1,7 @@
-import { mkdir, open, readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DriverError } from '../../errors.js';
+import { writeClaimFile } from '../../os/claim-file.js';
 import { ipv4Addresses } from './ip.js';
 import type { Subnet } from './subnet.js';
 
@@ -38,9 +39,7 @@ export class AddressClaims {
     for (let block = 0; block < this.subnet.blocks; block++) {
       if (onHost.has(block)) continue;
       try {
-        const handle = await open(join(this.#dir, String(block)), 'wx');
-        await handle.writeFile(namespace);
-        await handle.close();
+        await writeClaimFile(join(this.#dir, String(block)), namespace);
         return block;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, DriverError, NotOwnedError } from '../../errors.js';
+import { ConfigError, DriverError } from '../../errors.js';
 import { failpoint } from '../../failpoints.js';
 import type { Machine } from '../../machines/machine.js';
 import { waitForPort } from '../../os/net.js';
 import { connectSsh } from '../../transport/connect.js';
 import type { Driver, DriverActions, DriverContext } from '../driver.js';
 import { assertMachineName, type MachineOptions, type MachineReference, type MachineSpec } from '../machine-spec.js';
+import { assertOwned, forgetReference } from '../ownership.js';
 import { urlRest } from '../registry.js';
+import { sshOptions } from '../ssh-options.js';
 import { AddressClaims } from './claims.js';
 import { addNamespace, listNamespaces, namespaceExists, wireNamespace } from './ip.js';
 import { machineFiles, prepareSshd } from './machine-files.js';
@@ -128,17 +130,8 @@ export class NetnsDriver implements Driver {
 
   async connectToMachine(spec: MachineSpec, ctx: DriverContext): Promise<Machine> {
     const ref = requireReference(spec, this.driverUrl);
-    return connectSsh({
-      name: spec.name,
-      host: ref.address!,
-      port: ref.port ?? 22,
-      username: ref.username ?? this.config.username,
-      privateKey: await ctx.keys.privateKey(ref.keyName ?? ''),
-      ...(ref.hostKey ? { hostKey: ref.hostKey } : {}),
-      connectDeadlineMs: this.config.connectDeadlineMs,
-      signal: ctx.signal,
-      logger: ctx.logger,
-    });
+    const { username, connectDeadlineMs } = this.config;
+    return connectSsh(await sshOptions({ ...ref, name: spec.name, address: ref.address! }, ctx, { username, connectDeadlineMs }));
   }
 
   async stopMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void> {
@@ -153,7 +146,7 @@ export class NetnsDriver implements Driver {
 
   async destroyMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void> {
     const ref = spec.reference;
-    if (ref && ref.ownerId !== ctx.ownerId && !ctx.force) throw new NotOwnedError(spec.name, ref.ownerId, ctx.ownerId);
+    assertOwned(spec, ctx);
     assertRoot(spec.name);
     // Without a reference, the deterministic name still finds a create cut short before it was recorded.
     const ns = ref ? this.namespaceOf(spec, ctx.ownerId) : namespaceName(this.config.prefix, ctx.ownerId, spec.name);
@@ -163,8 +156,7 @@ export class NetnsDriver implements Driver {
       );
     }
     await this.#claims.release(ns);
-    spec.reference = undefined;
-    await ctx.record(spec);
+    await forgetReference(spec, ctx);
   }
 
   async planMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ownerId: string): Promise<void> {

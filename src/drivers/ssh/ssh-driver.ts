@@ -1,11 +1,16 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { DriverError, NotOwnedError } from '../../errors.js';
+import { DriverError } from '../../errors.js';
 import type { Machine } from '../../machines/machine.js';
+import { writeClaimFile } from '../../os/claim-file.js';
+import { withReleasers } from '../../os/releasers.js';
 import { connectSsh } from '../../transport/connect.js';
+import { driverConcurrency } from '../batch.js';
 import type { Driver, DriverActions, DriverContext } from '../driver.js';
 import type { MachineOptions, MachineSpec } from '../machine-spec.js';
+import { assertOwned, forgetReference } from '../ownership.js';
 import { urlRest } from '../registry.js';
+import { sshOptions } from '../ssh-options.js';
 import { readHostsFile, type HostEntry } from './hosts-file.js';
 
 interface Claim {
@@ -31,7 +36,7 @@ export class SshDriver implements Driver {
     if (rest === '') throw new DriverError(`The ssh driver needs a hosts file: "ssh:hosts.json", got ${JSON.stringify(url)}.`);
     this.file = isAbsolute(rest) ? rest : resolve(typeof config.baseDir === 'string' ? config.baseDir : process.cwd(), rest);
     this.driverUrl = `ssh:${this.file}`;
-    this.concurrency = typeof config.concurrency === 'number' ? config.concurrency : 8;
+    this.concurrency = driverConcurrency(config, 'ssh');
     this.#claims = join(dirname(this.file), `${this.file.split('/').pop()}.claims`);
   }
 
@@ -55,7 +60,7 @@ export class SshDriver implements Driver {
           keyName: typeof options.keyName === 'string' ? options.keyName : entry.keyName,
           ...(entry.hostKey ? { hostKey: entry.hostKey } : {}),
         };
-        await ctx.record(spec);
+        await ctx.record(spec); // if this fails, a resumed run finds the claim ours (same owner and machine)
       });
       return;
     }
@@ -70,13 +75,16 @@ export class SshDriver implements Driver {
 
   async readyMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<Machine> {
     await this.allocateMachine(action, spec, options, ctx);
-    const machine = await this.connectToMachine(spec, ctx);
-    const ref = spec.reference!;
-    if (!ref.hostKey && 'hostKey' in machine && typeof machine.hostKey === 'string') {
-      spec.reference = { ...ref, hostKey: machine.hostKey }; // pinned at first connect
-      await ctx.record(spec);
-    }
-    return machine;
+    return withReleasers(async (owned) => {
+      const machine = await this.connectToMachine(spec, ctx);
+      owned.defer(() => machine.close()); // until the caller has it: a failed record must not leak it and its keepalive
+      const ref = spec.reference!;
+      if (!ref.hostKey && 'hostKey' in machine && typeof machine.hostKey === 'string') {
+        spec.reference = { ...ref, hostKey: machine.hostKey }; // pinned at first connect
+        await ctx.record(spec);
+      }
+      return machine;
+    });
   }
 
   async connectToMachine(spec: MachineSpec, ctx: DriverContext): Promise<Machine> {
@@ -86,16 +94,7 @@ export class SshDriver implements Driver {
         machine: spec.name,
         driverUrl: this.driverUrl,
       });
-    return connectSsh({
-      name: spec.name,
-      host: ref.address,
-      port: ref.port ?? 22,
-      username: ref.username ?? 'root',
-      privateKey: await ctx.keys.privateKey(ref.keyName ?? ''),
-      ...(ref.hostKey ? { hostKey: ref.hostKey } : {}),
-      signal: ctx.signal,
-      logger: ctx.logger,
-    });
+    return connectSsh(await sshOptions({ ...ref, name: spec.name, address: ref.address }, ctx, { username: 'root' }));
   }
 
   /** Existing machines are not ours to power off. */
@@ -106,20 +105,17 @@ export class SshDriver implements Driver {
   async destroyMachine(action: DriverActions, spec: MachineSpec, ctx: DriverContext): Promise<void> {
     const ref = spec.reference;
     if (!ref) return;
-    if (ref.ownerId !== ctx.ownerId && !ctx.force) throw new NotOwnedError(spec.name, ref.ownerId, ctx.ownerId);
+    assertOwned(spec, ctx);
     const host = String(ref.ids.host);
     await action.performAction(`release host ${host}`, () => rm(join(this.#claims, host), { force: true }));
-    spec.reference = undefined;
-    await ctx.record(spec);
+    await forgetReference(spec, ctx);
   }
 
   // True if the entry is now ours: a new claim, or one this machine made before a crash.
   async #claim(entry: HostEntry, me: Claim): Promise<boolean> {
     const path = join(this.#claims, entry.name);
     try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(JSON.stringify(me));
-      await handle.close();
+      await writeClaimFile(path, JSON.stringify(me));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

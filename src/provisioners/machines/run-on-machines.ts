@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { fanOut, throwIfFailed } from '../../drivers/batch.js';
+import { sshOptions } from '../../drivers/ssh-options.js';
 import { KeyStore } from '../../keys/key-store.js';
 import { connectSsh } from '../../transport/connect.js';
 import type { Provisioner, ProvisionerContext } from '../contract.js';
@@ -51,16 +52,7 @@ export class RunOnMachines implements Provisioner<MachinesOutput, RunOnMachinesO
       8,
       (m) => m.name,
       async (info) => {
-        const machine = await connectSsh({
-          name: info.name,
-          host: info.address,
-          port: info.port,
-          username: info.username,
-          privateKey: await keys.privateKey(info.keyName ?? ''),
-          ...(info.hostKey ? { hostKey: info.hostKey } : {}),
-          signal: ctx.signal,
-          logger: ctx.logger,
-        });
+        const machine = await connectSsh(await sshOptions(info, { keys, signal: ctx.signal, logger: ctx.logger }, { username: 'root' }));
         try {
           const result = await machine.execute(this.command, { timeout: this.timeoutMs, signal: ctx.signal });
           ctx.actions.forMachine(info.name).reportProgress(result.stdout);
