@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
+import { GLOBAL_OPTIONS, TASK_SPECS, TASKS, type OptionSpec, type Task } from './commands.js';
 
-export const TASKS = ['provision', 'deprovision', 'teardown', 'status', 'graph', 'reap', 'unlock'] as const;
-export type Task = (typeof TASKS)[number];
+export type { Task } from './commands.js';
 
 export interface CliArgs {
   task: Task | 'help';
@@ -17,102 +17,86 @@ export interface CliArgs {
   dryRun: boolean;
 }
 
-export const HELP = `Usage: npx tsx tasks.ts <task> [options]
-
-Tasks:
-  provision [group...]           Provision the named groups and their dependencies (default: all)
-      --dry-run                  Print the plan ("would …" for each action); change nothing
-  deprovision <group...>         Shut down groups and remove them from the state
-      --force                    Go on through failed shutdowns (they are listed)
-      --cascade                  Deprovision the groups that depend on them first
-  teardown                       Deprovision every group, dependents first
-      --force                    Go on through failed shutdowns
-      --except <group>           Keep this group (and what it needs); repeatable
-  status                         Show each group's state, report lines and timings
-      --json                     Machine-readable output (format in README)
-  graph                          Print the groups and their dependencies as Mermaid text
-  reap                           Remove machines (netns namespaces) tagged with this state's id
-                                 that no record owns, e.g. left by a crash between create and record
-      --dry-run                  Only list them
-  unlock <lock-id>               Remove a lock left by a process that is gone (the id is in the "locked" error)
-
-Options:
-  --config FILE                  Config file (default: ./groundwork.config.ts)
-  --state FILE                   State file (default: the config's stateFile, else .groundwork/state.json)
-  -v, --verbose                  Also print what provisioners log at info level
-  -h, --help                     Show this help
-
-Ctrl-C stops gracefully: no new step starts, steps in flight finish and are recorded.
+const FOOTER = `Ctrl-C stops gracefully: no new step starts, steps in flight finish and are recorded.
 A second Ctrl-C (or SIGTERM) cancels the steps in flight.
 
 Exit codes: 0 success, 1 a provisioner failed, 2 bad usage or config, 3 state file locked, 130 interrupted.
 `;
 
-const ALLOWED: Record<Task, string[]> = {
-  provision: ['dry-run'],
-  deprovision: ['force', 'cascade'],
-  teardown: ['force', 'except'],
-  status: ['json'],
-  graph: [],
-  unlock: [],
-  reap: ['dry-run'],
-};
+function optionLines(options: Readonly<Record<string, OptionSpec>>, indent: string): string[] {
+  return Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}`;
+    return `${indent}${flag.padEnd(31 - indent.length + 2)}${o.help}`;
+  });
+}
+
+export const HELP = [
+  'Usage: groundwork <task> [options]   (or: npx tsx tasks.ts <task> [options])',
+  '',
+  'Tasks:',
+  ...TASKS.flatMap((t) => [`  ${TASK_SPECS[t].usage.padEnd(31)}${TASK_SPECS[t].summary}`, ...optionLines(TASK_SPECS[t].options, '      ')]),
+  '',
+  'Options:',
+  ...optionLines(GLOBAL_OPTIONS, '  '),
+  '',
+  FOOTER,
+].join('\n');
+
+/** Every option any task takes, for node's parseArgs (which tasks take which is checked after). */
+function parserOptions(): Record<string, { type: 'boolean' | 'string'; multiple?: boolean; short?: string }> {
+  const all: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
+  for (const t of TASKS) Object.assign(all, TASK_SPECS[t].options);
+  return Object.fromEntries(
+    Object.entries(all).map(([name, o]) => [
+      name,
+      { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
+    ]),
+  );
+}
 
 export function parseCli(argv: readonly string[]): CliArgs {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        state: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        cascade: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        except: { type: 'string', multiple: true, default: [] },
-        help: { type: 'boolean', short: 'h', default: false },
-        verbose: { type: 'boolean', short: 'v', default: false },
-        'dry-run': { type: 'boolean', default: false },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: parserOptions() });
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}. Run with --help for usage.`);
   }
-  const { values, positionals } = parsed;
-  const [task, ...groups] = positionals;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const [task, ...groups] = parsed.positionals;
   if (values.help || task === undefined || task === 'help') return { ...defaults(), task: 'help' };
   if (!(TASKS as readonly string[]).includes(task)) {
     throw new ConfigError(`Unknown task ${JSON.stringify(task)}; expected one of ${TASKS.join(', ')}. Run with --help for usage.`);
   }
   const t = task as Task;
-  for (const flag of ['force', 'cascade', 'json', 'dry-run'] as const) {
-    if (values[flag] && !ALLOWED[t].includes(flag))
-      throw new ConfigError(`Option --${flag} does not apply to \`${t}\`. Run with --help for usage.`);
+  const spec = TASK_SPECS[t];
+  for (const name of Object.keys(values)) {
+    if (!(name in GLOBAL_OPTIONS) && !(name in spec.options))
+      throw new ConfigError(`Option --${name} does not apply to \`${t}\`. Run with --help for usage.`);
   }
-  if (values.except.length > 0 && !ALLOWED[t].includes('except')) throw new ConfigError(`Option --except does not apply to \`${t}\`.`);
-  if (t === 'deprovision' && groups.length === 0) throw new ConfigError('`deprovision` needs at least one group name.');
-  if (t === 'unlock' && groups.length !== 1) {
-    throw new ConfigError(
-      `\`unlock\` takes the lock's id (printed by the "locked" error), got ${groups.length === 0 ? 'none' : groups.join(' ')}.`,
-    );
-  }
-  if (['teardown', 'status', 'graph', 'reap'].includes(t) && groups.length > 0) {
-    throw new ConfigError(`\`${t}\` takes no group names, got ${groups.join(' ')}.`);
-  }
+  checkPositionals(t, spec.positionals, groups);
+  const flag = (name: string) => values[name] === true;
   return {
     task: t,
     groups,
-    config: values.config,
-    state: values.state,
-    force: values.force,
-    cascade: values.cascade,
-    json: values.json,
-    except: values.except,
-    verbose: values.verbose,
-    dryRun: values['dry-run'],
+    config: values.config as string | undefined,
+    state: values.state as string | undefined,
+    force: flag('force'),
+    cascade: flag('cascade'),
+    json: flag('json'),
+    except: (values.except as string[] | undefined) ?? [],
+    verbose: flag('verbose'),
+    dryRun: flag('dry-run'),
   };
+}
+
+function checkPositionals(t: Task, expected: (typeof TASK_SPECS)[Task]['positionals'], got: string[]): void {
+  if (expected === 'at-least-one' && got.length === 0) throw new ConfigError(`\`${t}\` needs at least one group name.`);
+  if (expected === 'exactly-one' && got.length !== 1) {
+    throw new ConfigError(
+      `\`${t}\` takes the lock's id (printed by the "locked" error), got ${got.length === 0 ? 'none' : got.join(' ')}.`,
+    );
+  }
+  if (expected === 'none' && got.length > 0) throw new ConfigError(`\`${t}\` takes no group names, got ${got.join(' ')}.`);
 }
 
 function defaults(): Omit<CliArgs, 'task'> {

@@ -1,0 +1,97 @@
+// What the command line accepts, task by task: the parser, the help text and the
+// checks all read this table, so a new task or option is one entry here.
+
+export interface OptionSpec {
+  type: 'boolean' | 'string';
+  multiple?: boolean;
+  short?: string;
+  /** Placeholder shown in help for a string option (`FILE`, `<group>`). */
+  value?: string;
+  help: string;
+}
+
+export interface TaskSpec {
+  /** `provision [group...]`: the task and its positionals, as help shows them. */
+  usage: string;
+  summary: string;
+  /** How many positionals (group names or an id) the task takes. */
+  positionals: 'none' | 'any' | 'at-least-one' | 'exactly-one';
+  /** Task-specific options, by name. */
+  options: Readonly<Record<string, OptionSpec>>;
+  example: string;
+}
+
+export const TASK_SPECS = {
+  provision: {
+    usage: 'provision [group...]',
+    summary: 'Provision the named groups and their dependencies (default: all)',
+    positionals: 'any',
+    options: {
+      'dry-run': { type: 'boolean', help: 'Print the plan ("would …" for each action); change nothing' },
+    },
+    example: 'groundwork provision app',
+  },
+  deprovision: {
+    usage: 'deprovision <group...>',
+    summary: 'Shut down groups and remove them from the state',
+    positionals: 'at-least-one',
+    options: {
+      force: { type: 'boolean', help: 'Go on through failed shutdowns (they are listed)' },
+      cascade: { type: 'boolean', help: 'Deprovision the groups that depend on them first' },
+    },
+    example: 'groundwork deprovision db --cascade',
+  },
+  teardown: {
+    usage: 'teardown',
+    summary: 'Deprovision every group, dependents first',
+    positionals: 'none',
+    options: {
+      force: { type: 'boolean', help: 'Go on through failed shutdowns' },
+      except: { type: 'string', multiple: true, value: '<group>', help: 'Keep this group (and what it needs); repeatable' },
+    },
+    example: 'groundwork teardown --except db',
+  },
+  status: {
+    usage: 'status',
+    summary: "Show each group's state, report lines and timings",
+    positionals: 'none',
+    options: {
+      json: { type: 'boolean', help: 'Machine-readable output (format in README)' },
+    },
+    example: 'groundwork status --json',
+  },
+  graph: {
+    usage: 'graph',
+    summary: 'Print the groups and their dependencies as Mermaid text',
+    positionals: 'none',
+    options: {},
+    example: 'groundwork graph',
+  },
+  reap: {
+    usage: 'reap',
+    summary: "Remove machines (netns namespaces) tagged with this state's id that no record owns",
+    positionals: 'none',
+    options: {
+      'dry-run': { type: 'boolean', help: 'Only list them' },
+    },
+    example: 'groundwork reap --dry-run',
+  },
+  unlock: {
+    usage: 'unlock <lock-id>',
+    summary: 'Remove a lock left by a process that is gone (the id is in the "locked" error)',
+    positionals: 'exactly-one',
+    options: {},
+    example: 'groundwork unlock 3f2a…',
+  },
+} as const satisfies Record<string, TaskSpec>;
+
+export type Task = keyof typeof TASK_SPECS;
+export const TASKS = Object.keys(TASK_SPECS) as Task[];
+
+/** Options every task takes. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  config: { type: 'string', value: 'FILE', help: 'Config file (default: ./groundwork.config.ts)' },
+  state: { type: 'string', value: 'FILE', help: "State file (default: the config's stateFile, else .groundwork/state.json)" },
+  verbose: { type: 'boolean', short: 'v', help: 'Also print what provisioners log at info level' },
+  help: { type: 'boolean', short: 'h', help: 'Show this help' },
+};
