@@ -44,7 +44,7 @@ describe.concurrent('tasks.ts', () => {
   test('--help prints the usage and exits 0', async (ctx) => {
     const r = await cli('--help');
     ctx.expect(r.code).toBe(0);
-    ctx.expect(r.stdout).toContain('Usage: npx tsx tasks.ts <task> [options]');
+    ctx.expect(r.stdout).toContain('Usage: groundwork <task> [options]');
     for (const word of [
       'provision',
       'deprovision',
