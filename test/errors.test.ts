@@ -107,6 +107,8 @@ test('every error class and ErrorCode are part of the public API', () => {
  * without a code.
  */
 const ALLOWED_PLAIN_ERRORS: Record<string, string> = {
+  'interrupted by ${signal}': 'cli/run-cli.ts: an AbortSignal reason; the cancelled step is recorded with a coded error quoting it',
+  'stopped by SIGINT': 'cli/run-cli.ts: an AbortSignal reason for the graceful stop; never thrown to the user',
   'Releasers: cannot': 'os/releasers.ts: a stack used after it was released is a bug in the library, not a user error; an invariant',
   'no stage after': 'machines/stages.ts: callers never move past the last stage; an invariant',
   "new Error('no port')": 'freePort: a listening TCP server always has an address object; an invariant',

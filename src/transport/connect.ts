@@ -1,5 +1,4 @@
-import { NodeSSH } from 'node-ssh';
-import ssh2, { type Client } from 'ssh2';
+import type { Client } from 'ssh2';
 import { ConfigError, describeError, HostKeyMismatchError, MachineConnectError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { hostKeyFingerprint, isFingerprint } from './host-key.js';
@@ -51,6 +50,8 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshMachine
       `Expected the pinned \`hostKey\` of ${options.name} to look like SHA256:<43 base64 characters>, got "${options.hostKey}".`,
     );
   }
+  // ssh2 and node-ssh load with the first connection: status, help and runs without machines never pay for them.
+  const { default: ssh2 } = await import('ssh2');
   const parsed = ssh2.utils.parseKey(options.privateKey);
   if (parsed instanceof Error) {
     // The parser's message never contains the key text.
@@ -102,6 +103,7 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshMachine
 async function connectOnce(options: SshConnectOptions, port: number, readyTimeout: number, logger: Logger): Promise<SshMachine> {
   let seen: string | undefined;
   let mismatch: HostKeyMismatchError | undefined;
+  const { NodeSSH } = await import('node-ssh');
   const ssh = new NodeSSH();
   const connecting = ssh.connect({
     host: options.host,

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { DriverError } from '../../errors.js';
 import { hostKeyFingerprint } from '../../transport/host-key.js';
 import { ensurePrivsepDir, writeSshdConfig } from '../../transport/sshd-config.js';
@@ -40,6 +39,7 @@ export async function prepareSshd(
 ): Promise<string> {
   await mkdir(files.dir, { recursive: true, mode: 0o700 });
   if (!existsSync(`${files.hostKey}.pub`)) await rm(files.hostKey, { force: true }); // half-written by a crash
+  const { default: ssh2 } = await import('ssh2'); // loaded when a machine is made, not with the library
   const parsed = ssh2.utils.parseKey(privateKey);
   if (parsed instanceof Error) throw new DriverError(`Key "${keyName}" is not a private key ssh2 can read: ${parsed.message}`);
   await ensurePrivsepDir();
