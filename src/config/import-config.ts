@@ -36,6 +36,7 @@ async function bundleAndImport(path: string): Promise<{ default?: unknown }> {
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [path],
+    absWorkingDir: dirname(path),
     bundle: true,
     write: false,
     format: 'esm',
@@ -46,7 +47,7 @@ async function bundleAndImport(path: string): Promise<{ default?: unknown }> {
     logLevel: 'silent',
     plugins: [keepGroundworkExternal(), fileLocationShims()],
   }).catch((error: unknown) => {
-    throw new ConfigError(`Cannot compile config ${path}: ${firstBuildError(error)}`, { cause: error });
+    throw new ConfigError(`Cannot compile config ${path}: ${firstBuildError(error, dirname(path))}`, { cause: error });
   });
   const temp = join(dirname(path), `${basename(path)}.timestamp-${Date.now()}-${randomBytes(4).toString('hex')}.mjs`);
   await writeFile(temp, result.outputFiles[0]!.text);
@@ -117,16 +118,19 @@ function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'groundwork') return (root = dir);
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'groundwork')
+      return (root = dir);
     const up = dirname(dir);
     if (up === dir) return (root = dirname(fileURLToPath(import.meta.url)));
     dir = up;
   }
 }
 
-function firstBuildError(error: unknown): string {
+function firstBuildError(error: unknown, base: string): string {
   const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors;
   const first = errors?.[0];
   if (!first) return (error as Error).message;
-  return first.location ? `${first.text} (${first.location.file}:${first.location.line}:${first.location.column})` : first.text;
+  return first.location
+    ? `${first.text} (${resolve(base, first.location.file)}:${first.location.line}:${first.location.column})`
+    : first.text;
 }

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultDriverRegistry, type DriverRegistry } from '../drivers/registry.js';
 import { ConfigError } from '../errors.js';
@@ -13,6 +13,16 @@ import { importConfigModule } from './import-config.js';
 export const DEFAULT_CONFIG_FILE = 'groundwork.config.ts';
 
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
+
+/** Would the running TypeScript loader load `file` as ESM? (A .ts file in a CommonJS folder it loads as CommonJS.) */
+function isEsmScope(file: string): boolean {
+  if (/\.m[jt]s$/.test(file)) return true;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type === 'module';
+    if (dirname(dir) === dir) return false;
+  }
+}
 
 /** A checked config, paths made absolute. */
 export interface ResolvedConfig {
@@ -36,7 +46,10 @@ export async function loadConfig(file: string, drivers?: DriverRegistry): Promis
   if (!existsSync(path)) throw new ConfigError(`Config file ${path} does not exist; create it (see README) or pass --config FILE.`);
   let mod: { default?: unknown };
   try {
-    mod = FROM_SOURCES ? ((await import(pathToFileURL(path).href)) as { default?: unknown }) : await importConfigModule(path);
+    mod =
+      FROM_SOURCES && isEsmScope(path)
+        ? ((await import(pathToFileURL(path).href)) as { default?: unknown })
+        : await importConfigModule(path);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Cannot load config ${path}: ${(error as Error).message}`, { cause: error });

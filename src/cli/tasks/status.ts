@@ -8,7 +8,8 @@ import type { TaskContext } from '../task-context.js';
 
 export async function status({ args, io, config, stateFile }: TaskContext): Promise<number> {
   registerBuiltins(); // the process-wide registries, which the config adds its own classes to
-  const file = stateFile(await config());
+  // With --state the config is not needed (nor loaded): status reads the state file alone.
+  const file = args.state ? stateFile(undefined) : stateFile(await config());
   const report = statusReport(file, await readStateFile(file), defaultRegistry());
   io.out(args.json ? JSON.stringify(report, null, 2) : formatStatus(report));
   return ExitCode.Ok;
