@@ -97,7 +97,14 @@ test(
 test('a readiness timeout fails the step and leaves no process behind', async () => {
   const { stateFile, track } = await workspace();
   await using s = await Scheduler.open({ stateFile });
-  await s.schedule('silent', [service('service-silent.ts', [], { readyTimeoutMs: 500 })]);
+  // A shell, not the tsx fixture: it prints at once, so the log tail is there however loaded the machine is.
+  const silent = new LocalService({
+    command: 'sh',
+    args: ['-c', 'echo "silent-fixture: up, but never listening"; exec sleep 600'],
+    port: 'auto',
+    readyTimeoutMs: 1_500,
+  });
+  await s.schedule('silent', [silent]);
 
   const summary = await s.run();
   // The pid was checkpointed before the wait, so it is in the state even though startup failed.
@@ -107,7 +114,7 @@ test('a readiness timeout fails the step and leaves no process behind', async ()
   expect(summary.ok).toBe(false);
   expect(summary.groups[0]).toMatchObject({ group: 'silent', state: 'failed' });
   const error = summary.groups[0]?.error ?? '';
-  expect(error).toMatch(/127\.0\.0\.1:\d+ did not accept connections within 500 ms/);
+  expect(error).toMatch(/127\.0\.0\.1:\d+ did not accept connections within 1500 ms/);
   expect(error).toContain('silent-fixture: up, but never listening');
   expect(pid).toEqual(expect.any(Number));
   expect(isRunning(pid)).toBe(false);
