@@ -22,6 +22,22 @@ export class LocalMachine implements Machine {
 
   async execute(command: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
     const timeoutMs = timeoutOption(options.timeout, DEFAULT_COMMAND_TIMEOUT_MS);
+    // Cancelled before it began: the command never runs (as over SSH).
+    if (options.signal?.aborted) {
+      const result: ExecuteResult = {
+        machine: this.name,
+        command,
+        exitCode: undefined,
+        signal: undefined,
+        stdout: '',
+        stderr: '',
+        durationMs: 0,
+        timedOut: false,
+        isCanceled: true,
+        failed: true,
+      };
+      return settle(result, options.reject, { timeoutMs, cause: undefined });
+    }
     // Its own process group (detached), so stopping it also stops what the shell started,
     // which may hold the output pipes open long after the shell itself is gone.
     const subprocess = execa(command, {

@@ -121,8 +121,14 @@ export function machineContract<M extends Machine>(target: ContractTarget<M>): (
     expect(await leftoverWait(machine(), tag)).toBe(0);
   });
 
-  test('an already aborted signal fails with isCanceled', async () => {
-    await expect(machine().execute('echo never', { signal: AbortSignal.abort() })).rejects.toMatchObject({ isCanceled: true });
+  test('an already aborted signal fails with isCanceled and does not run the command', async () => {
+    const dir = await tempDir('groundwork-contract-');
+    const marker = join(dir, 'ran');
+    await expect(machine().execute(`touch ${marker}; echo never`, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      isCanceled: true,
+      stdout: '',
+    });
+    expect(existsSync(marker)).toBe(false);
   });
 
   test('a command killed by a signal has no exit code and fails', async () => {

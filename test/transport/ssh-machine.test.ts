@@ -9,11 +9,6 @@ describe.skipIf(!sshd.available)(`SshMachine ${sshd.reason}`, () => {
   const fixture = useSshd();
   const machine = machineContract({ open: () => connectTo(fixture.server) });
 
-  // LocalMachine still starts the command (its abort is seen a microtask later): not part of the contract yet.
-  test('an already aborted signal does not run the command', async () => {
-    await expect(machine().execute('echo never', { signal: AbortSignal.abort() })).rejects.toMatchObject({ isCanceled: true, stdout: '' });
-  });
-
   test('a missing file names the SFTP status', async () => {
     await expect(machine().readFile('/nonexistent/groundwork-file')).rejects.toThrow(
       'readFile /nonexistent/groundwork-file on web1 failed: No such file',
