@@ -93,5 +93,6 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   config: { type: 'string', value: 'FILE', help: 'Config file (default: ./groundwork.config.ts)' },
   state: { type: 'string', value: 'FILE', help: "State file (default: the config's stateFile, else .groundwork/state.json)" },
   verbose: { type: 'boolean', short: 'v', help: 'Also print what provisioners log at info level' },
-  help: { type: 'boolean', short: 'h', help: 'Show this help' },
+  help: { type: 'boolean', short: 'h', help: 'Show this help (after a task: that task\'s help)' },
+  version: { type: 'boolean', help: "Print Groundwork's version" },
 };

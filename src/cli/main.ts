@@ -1,8 +1,9 @@
 import { ErrorCode, GroundworkError } from '../errors.js';
-import { HELP, parseCli, type Task } from './args.js';
+import { HELP, parseCli, taskHelp, type Task } from './args.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { taskContext, type TaskContext } from './task-context.js';
+import { packageVersion } from './version.js';
 
 export { ExitCode } from './exit-codes.js';
 export type { CliIo } from './io.js';
@@ -26,7 +27,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     const args = parseCli(argv);
     if (args.task === 'help') {
-      io.out(HELP);
+      io.out(args.helpFor ? taskHelp(args.helpFor) : HELP);
+      return ExitCode.Ok;
+    }
+    if (args.task === 'version') {
+      io.out(packageVersion());
       return ExitCode.Ok;
     }
     const run = await TASKS[args.task]();
