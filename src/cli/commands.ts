@@ -28,6 +28,7 @@ export const TASK_SPECS = {
     positionals: 'any',
     options: {
       'dry-run': { type: 'boolean', help: 'Print the plan ("would …" for each action); change nothing' },
+      json: { type: 'boolean', help: 'Stream one JSON event per line on stdout (NDJSON, format in README)' },
     },
     example: 'groundwork provision app',
   },
@@ -38,6 +39,7 @@ export const TASK_SPECS = {
     options: {
       force: { type: 'boolean', help: 'Go on through failed shutdowns (they are listed)' },
       cascade: { type: 'boolean', help: 'Deprovision the groups that depend on them first' },
+      json: { type: 'boolean', help: 'Stream one JSON event per line on stdout (NDJSON, format in README)' },
     },
     example: 'groundwork deprovision db --cascade',
   },
@@ -48,6 +50,7 @@ export const TASK_SPECS = {
     options: {
       force: { type: 'boolean', help: 'Go on through failed shutdowns' },
       except: { type: 'string', multiple: true, value: '<group>', help: 'Keep this group (and what it needs); repeatable' },
+      json: { type: 'boolean', help: 'Stream one JSON event per line on stdout (NDJSON, format in README)' },
     },
     example: 'groundwork teardown --except db',
   },

@@ -2,6 +2,7 @@ import { ErrorCode, GroundworkError } from '../errors.js';
 import { HELP, parseCli, taskHelp, type Task } from './args.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { jsonIo } from './progress/json-io.js';
 import { taskContext, type TaskContext } from './task-context.js';
 import { packageVersion } from './version.js';
 
@@ -35,7 +36,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return ExitCode.Ok;
     }
     const run = await TASKS[args.task]();
-    return await run(taskContext(args, io));
+    // --json on a task that runs the scheduler: stdout carries only its NDJSON events.
+    const streams = args.json && (args.task === 'provision' || args.task === 'teardown' || args.task === 'deprovision');
+    return await run(taskContext(args, streams ? jsonIo(io) : io));
   } catch (error) {
     return reportError(error, io);
   }
