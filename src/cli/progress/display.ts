@@ -34,6 +34,7 @@ export function decideDisplay(env: NodeJS.ProcessEnv, stdout: NodeJS.WriteStream
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
   const noColour = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false';
   const forced = env.FORCE_COLOR !== undefined && !noColour && env.FORCE_COLOR !== '';
-  const live = tty && !ci;
+  // A pty that reports no size (0 rows, as under `script` without a terminal) cannot hold a frame.
+  const live = tty && !ci && (stdout.rows ?? 0) > 0 && (stdout.columns ?? 0) > 0;
   return { live, colour: !noColour && (tty || forced), ...(live ? { terminal: new Terminal(stdout) } : {}) };
 }
