@@ -86,6 +86,13 @@ export const TASK_SPECS = {
     options: {},
     example: 'groundwork unlock 3f2a…',
   },
+  doctor: {
+    usage: 'doctor',
+    summary: 'Check that this host has what the config\'s drivers need (root, ip, sshd, hosts files), with the fix for each',
+    positionals: 'none',
+    options: {},
+    example: 'groundwork doctor',
+  },
 } as const satisfies Record<string, TaskSpec>;
 
 export type Task = keyof typeof TASK_SPECS;

@@ -21,6 +21,7 @@ const TASKS: Record<Task, () => Promise<TaskRunner>> = {
   graph: async () => (await import('./tasks/graph.js')).graph,
   reap: async () => (await import('./tasks/reap.js')).reap,
   unlock: async () => (await import('./tasks/unlock.js')).unlock,
+  doctor: async () => (await import('./tasks/doctor.js')).doctor,
 };
 
 /** Runs one task; returns the exit code. Prints through `io`, never directly. */

@@ -26,8 +26,12 @@ export async function findOnPath(name: string, path = process.env.PATH ?? ''): P
 export async function assertPreflight(driver: Driver): Promise<void> {
   const failed = ((await driver.preflight?.()) ?? []).filter((c) => !c.ok);
   if (failed.length === 0) return;
-  const lines = failed.map((c) => `${c.what}${c.fix ? `: ${c.fix}` : ''}`);
-  throw new DriverError(`${driver.driverUrl} driver cannot run on this host (nothing was allocated): ${lines.join('; ')}.`);
+  const scheme = driver.driverUrl.split(':', 1)[0];
+  const lines = failed.map((c) => `${scheme} driver needs ${c.what}${c.fix ? `: ${c.fix}` : ''}`);
+  throw new DriverError(
+    `${lines.join('; ')} (${driver.driverUrl}; nothing was allocated; \`groundwork doctor\` runs these checks).`,
+    { driverUrl: driver.driverUrl },
+  );
 }
 
 /** Shorthand for a check. */

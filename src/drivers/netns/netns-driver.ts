@@ -53,12 +53,12 @@ export class NetnsDriver implements Driver {
   async preflight(): Promise<PreflightCheck[]> {
     const sshd = this.config.sshdPath;
     return [
-      check('running as root', process.getuid?.() === 0, 'the netns driver creates network namespaces: run as root (sudo)'),
+      check('root', process.getuid?.() === 0, 'it creates network namespaces and veth pairs; run as root (sudo)'),
       check('`ip` (iproute2) on PATH', (await findOnPath('ip')) !== undefined, 'apt-get install iproute2'),
       check(
         `OpenSSH sshd at ${sshd}`,
         await isExecutable(sshd),
-        `netns driver needs ${sshd}: apt-get install openssh-server, or run scripts/ensure-sshd.sh${sshd === SSHD ? '' : ` (or fix the driver's \`sshdPath\`)`}`,
+        `apt-get install openssh-server, or run scripts/ensure-sshd.sh${sshd === SSHD ? '' : ", or set the driver's `sshdPath` to where sshd is"}`,
       ),
     ];
   }
