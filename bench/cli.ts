@@ -3,13 +3,13 @@
 // child, same start-up), and `status` of that state. Usage: npx tsx bench/cli.ts [groups=10000]
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const groups = Number(process.argv[2] ?? 10_000);
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
-const dir = await mkdtemp(join(tmpdir(), 'groundwork-bench-cli-'));
+// Inside this package ("type": "module"), so the generated .ts config loads as ESM; removed at the end.
+const dir = await mkdtemp(join(here, '.cli-run-'));
 
 function timed(args: string[]): { ms: number; lines: number } {
   const start = performance.now();
