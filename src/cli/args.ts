@@ -1,11 +1,16 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { GLOBAL_OPTIONS, TASK_SPECS, TASKS, type OptionSpec, type Task } from './commands.js';
+import { optionFlag } from './help.js';
+import { didYouMean } from './suggest.js';
 
 export type { Task } from './commands.js';
+export { HELP, taskHelp } from './help.js';
 
 export interface CliArgs {
-  task: Task | 'help';
+  task: Task | 'help' | 'version';
+  /** With task 'help': the task whose help was asked for (`provision --help`), else the overview. */
+  helpFor?: Task;
   groups: string[];
   config: string | undefined;
   state: string | undefined;
@@ -17,35 +22,16 @@ export interface CliArgs {
   dryRun: boolean;
 }
 
-const FOOTER = `Ctrl-C stops gracefully: no new step starts, steps in flight finish and are recorded.
-A second Ctrl-C (or SIGTERM) cancels the steps in flight.
+const MORE = 'Run `groundwork --help` for usage.';
 
-Exit codes: 0 success, 1 a provisioner failed, 2 bad usage or config, 3 state file locked, 130 interrupted.
-`;
-
-function optionLines(options: Readonly<Record<string, OptionSpec>>, indent: string): string[] {
-  return Object.entries(options).map(([name, o]) => {
-    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}`;
-    return `${indent}${flag.padEnd(31 - indent.length + 2)}${o.help}`;
-  });
-}
-
-export const HELP = [
-  'Usage: groundwork <task> [options]   (or: npx tsx tasks.ts <task> [options])',
-  '',
-  'Tasks:',
-  ...TASKS.flatMap((t) => [`  ${TASK_SPECS[t].usage.padEnd(31)}${TASK_SPECS[t].summary}`, ...optionLines(TASK_SPECS[t].options, '      ')]),
-  '',
-  'Options:',
-  ...optionLines(GLOBAL_OPTIONS, '  '),
-  '',
-  FOOTER,
-].join('\n');
-
-/** Every option any task takes, for node's parseArgs (which tasks take which is checked after). */
-function parserOptions(): Record<string, { type: 'boolean' | 'string'; multiple?: boolean; short?: string }> {
+function allOptions(): Record<string, OptionSpec> {
   const all: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
   for (const t of TASKS) Object.assign(all, TASK_SPECS[t].options);
+  return all;
+}
+
+/** Every option any task takes, for node's parseArgs (which tasks take which is checked after). */
+function parserOptions(all: Record<string, OptionSpec>) {
   return Object.fromEntries(
     Object.entries(all).map(([name, o]) => [
       name,
@@ -55,23 +41,36 @@ function parserOptions(): Record<string, { type: 'boolean' | 'string'; multiple?
 }
 
 export function parseCli(argv: readonly string[]): CliArgs {
+  const all = allOptions();
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: parserOptions() });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: parserOptions(all) });
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}. Run with --help for usage.`);
+    throw new ConfigError(parseErrorMessage(error, argv, all), { cause: error });
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const [task, ...groups] = parsed.positionals;
-  if (values.help || task === undefined || task === 'help') return { ...defaults(), task: 'help' };
-  if (!(TASKS as readonly string[]).includes(task)) {
-    throw new ConfigError(`Unknown task ${JSON.stringify(task)}; expected one of ${TASKS.join(', ')}. Run with --help for usage.`);
+  const known = (TASKS as readonly string[]).includes(task ?? '');
+  if (task === 'help') return { ...defaults(), task: 'help', ...(groups[0] && isTask(groups[0]) ? { helpFor: groups[0] } : {}) };
+  if (values.help) return { ...defaults(), task: 'help', ...(known ? { helpFor: task as Task } : {}) };
+  if (values.version) return { ...defaults(), task: 'version' };
+  if (task === undefined) return { ...defaults(), task: 'help' };
+  if (!known) {
+    throw new ConfigError(
+      `Unknown task ${JSON.stringify(task)}.${didYouMean(task, TASKS, (s) => `\`${s}\``)} Tasks: ${TASKS.join(', ')}. ${MORE}`,
+    );
   }
   const t = task as Task;
   const spec = TASK_SPECS[t];
   for (const name of Object.keys(values)) {
-    if (!(name in GLOBAL_OPTIONS) && !(name in spec.options))
-      throw new ConfigError(`Option --${name} does not apply to \`${t}\`. Run with --help for usage.`);
+    if (!(name in GLOBAL_OPTIONS) && !(name in spec.options)) {
+      const own = Object.keys(spec.options);
+      const takers = TASKS.filter((x) => name in TASK_SPECS[x].options);
+      throw new ConfigError(
+        `Option --${name} does not apply to \`${t}\` (it is an option of ${takers.join(', ')}).` +
+          `${didYouMean(name, own, (s) => `--${s}`)} Run \`groundwork ${t} --help\` for its options.`,
+      );
+    }
   }
   checkPositionals(t, spec.positionals, groups);
   const flag = (name: string) => values[name] === true;
@@ -87,6 +86,47 @@ export function parseCli(argv: readonly string[]): CliArgs {
     verbose: flag('verbose'),
     dryRun: flag('dry-run'),
   };
+}
+
+function isTask(word: string): word is Task {
+  return (TASKS as readonly string[]).includes(word);
+}
+
+/**
+ * node's parseArgs errors in our words. Its messages are jargon with an
+ * unbalanced quote and carry no fields, so the tokens of a lenient parse of
+ * the same argv tell which option and value were at fault.
+ */
+function parseErrorMessage(error: unknown, argv: readonly string[], all: Record<string, OptionSpec>): string {
+  const code = (error as { code?: string }).code;
+  const { tokens } = parseArgs({ args: [...argv], allowPositionals: true, strict: false, tokens: true, options: parserOptions(all) });
+  const options = tokens.filter((t) => t.kind === 'option');
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const bad = options.find((t) => !(t.name in all));
+    if (bad) {
+      // A one-letter flag is one edit from every other: only long names get a suggestion.
+      const hint = bad.rawName.startsWith('--') ? didYouMean(bad.name, Object.keys(all), (s) => `--${s}`) : '';
+      return `Unknown option ${bad.rawName}.${hint} ${MORE}`;
+    }
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    for (const t of options) {
+      const o = all[t.name];
+      if (!o) continue;
+      if (o.type === 'boolean' && t.inlineValue) {
+        return `Option --${t.name} is a switch and takes no value, got ${JSON.stringify(t.value)}; write just --${t.name}. ${MORE}`;
+      }
+      if (o.type === 'string' && (t.value === undefined || t.value.startsWith('-'))) {
+        const got = t.value === undefined ? 'nothing' : JSON.stringify(t.value);
+        return `Option ${optionFlag(t.name, o)} needs a value, got ${got}; for example ${optionFlag(t.name, o).replace(/ .*/, '')}=${o.value ?? 'VALUE'}. ${MORE}`;
+      }
+    }
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const extra = tokens.find((t) => t.kind === 'positional');
+    return `Unexpected argument ${JSON.stringify(extra?.kind === 'positional' ? extra.value : '')}. ${MORE}`;
+  }
+  return `Cannot read the command line ${JSON.stringify(argv.join(' '))}: ${(error as Error).message} ${MORE}`;
 }
 
 function checkPositionals(t: Task, expected: (typeof TASK_SPECS)[Task]['positionals'], got: string[]): void {

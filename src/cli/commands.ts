@@ -28,6 +28,7 @@ export const TASK_SPECS = {
     positionals: 'any',
     options: {
       'dry-run': { type: 'boolean', help: 'Print the plan ("would …" for each action); change nothing' },
+      json: { type: 'boolean', help: 'Stream one JSON event per line on stdout (NDJSON, format in README)' },
     },
     example: 'groundwork provision app',
   },
@@ -38,6 +39,7 @@ export const TASK_SPECS = {
     options: {
       force: { type: 'boolean', help: 'Go on through failed shutdowns (they are listed)' },
       cascade: { type: 'boolean', help: 'Deprovision the groups that depend on them first' },
+      json: { type: 'boolean', help: 'Stream one JSON event per line on stdout (NDJSON, format in README)' },
     },
     example: 'groundwork deprovision db --cascade',
   },
@@ -48,6 +50,7 @@ export const TASK_SPECS = {
     options: {
       force: { type: 'boolean', help: 'Go on through failed shutdowns' },
       except: { type: 'string', multiple: true, value: '<group>', help: 'Keep this group (and what it needs); repeatable' },
+      json: { type: 'boolean', help: 'Stream one JSON event per line on stdout (NDJSON, format in README)' },
     },
     example: 'groundwork teardown --except db',
   },
@@ -83,6 +86,13 @@ export const TASK_SPECS = {
     options: {},
     example: 'groundwork unlock 3f2a…',
   },
+  doctor: {
+    usage: 'doctor',
+    summary: 'Check that this host has what the config\'s drivers need (root, ip, sshd, hosts files), with the fix for each',
+    positionals: 'none',
+    options: {},
+    example: 'groundwork doctor',
+  },
 } as const satisfies Record<string, TaskSpec>;
 
 export type Task = keyof typeof TASK_SPECS;
@@ -93,5 +103,6 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   config: { type: 'string', value: 'FILE', help: 'Config file (default: ./groundwork.config.ts)' },
   state: { type: 'string', value: 'FILE', help: "State file (default: the config's stateFile, else .groundwork/state.json)" },
   verbose: { type: 'boolean', short: 'v', help: 'Also print what provisioners log at info level' },
-  help: { type: 'boolean', short: 'h', help: 'Show this help' },
+  help: { type: 'boolean', short: 'h', help: 'Show this help (after a task: that task\'s help)' },
+  version: { type: 'boolean', help: "Print Groundwork's version" },
 };

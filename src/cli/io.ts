@@ -1,3 +1,5 @@
+import type { Display } from './progress/display.js';
+
 export type Write = (line: string) => void;
 
 export interface CliIo {
@@ -8,6 +10,10 @@ export interface CliIo {
   signal: AbortSignal;
   /** Aborted on the first SIGINT: no new step starts, those in flight finish. */
   stopSignal?: AbortSignal;
+  /** Live view and colour (runCli decides from the terminal and NO_COLOR/CI); plain lines without it. */
+  display?: Display;
+  /** Set under --json (provision, teardown, deprovision): stdout, for NDJSON only; `out` is then stderr. */
+  ndjson?: Write;
 }
 
 /** The run options' two signals, as `io` has them. */

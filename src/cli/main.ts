@@ -1,8 +1,10 @@
 import { ErrorCode, GroundworkError } from '../errors.js';
-import { HELP, parseCli, type Task } from './args.js';
+import { HELP, parseCli, taskHelp, type Task } from './args.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { jsonIo } from './progress/json-io.js';
 import { taskContext, type TaskContext } from './task-context.js';
+import { packageVersion } from './version.js';
 
 export { ExitCode } from './exit-codes.js';
 export type { CliIo } from './io.js';
@@ -19,6 +21,7 @@ const TASKS: Record<Task, () => Promise<TaskRunner>> = {
   graph: async () => (await import('./tasks/graph.js')).graph,
   reap: async () => (await import('./tasks/reap.js')).reap,
   unlock: async () => (await import('./tasks/unlock.js')).unlock,
+  doctor: async () => (await import('./tasks/doctor.js')).doctor,
 };
 
 /** Runs one task; returns the exit code. Prints through `io`, never directly. */
@@ -26,11 +29,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     const args = parseCli(argv);
     if (args.task === 'help') {
-      io.out(HELP);
+      io.out(args.helpFor ? taskHelp(args.helpFor) : HELP);
+      return ExitCode.Ok;
+    }
+    if (args.task === 'version') {
+      io.out(packageVersion());
       return ExitCode.Ok;
     }
     const run = await TASKS[args.task]();
-    return await run(taskContext(args, io));
+    // --json on a task that runs the scheduler: stdout carries only its NDJSON events.
+    const streams = args.json && (args.task === 'provision' || args.task === 'teardown' || args.task === 'deprovision');
+    return await run(taskContext(args, streams ? jsonIo(io) : io));
   } catch (error) {
     return reportError(error, io);
   }

@@ -1,4 +1,5 @@
 import { main } from './main.js';
+import { decideDisplay } from './progress/display.js';
 
 export interface RunCliOptions {
   /** Arguments after the program name (default `process.argv.slice(2)`). */
@@ -32,9 +33,12 @@ export async function runCli(options: RunCliOptions = {}): Promise<number> {
   process.on('SIGINT', onSigint);
   process.once('SIGTERM', onSigterm);
   try {
+    const display = decideDisplay(process.env, process.stdout);
+    const terminal = display.terminal;
     const code = await main(options.argv ?? process.argv.slice(2), {
-      out: (line) => process.stdout.write(`${line}\n`),
-      err: (line) => process.stderr.write(`${line}\n`),
+      out: terminal ? (line) => terminal.print(line) : (line) => process.stdout.write(`${line}\n`),
+      err: terminal ? (line) => (terminal.frame?.clear(), process.stderr.write(`${line}\n`)) : (line) => process.stderr.write(`${line}\n`),
+      display,
       cwd: options.cwd ?? process.cwd(),
       signal: cancel.signal,
       stopSignal: stop.signal,

@@ -3,24 +3,32 @@ import type { ResolvedConfig } from '../config/load.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { CliIo } from './io.js';
 import { cliLogger } from './logger.js';
-import { attachReporter } from './reporter.js';
+import { attachProgress, type Progress } from './progress/index.js';
 
-/** Open the state with the CLI's logger and progress reporter, run `fn`, close it again. */
+/** Open the state with the CLI's logger and progress display, run `fn`, close it again. */
 export async function withScheduler(
   stateFile: string,
   config: ResolvedConfig | undefined,
   verbose: boolean,
   io: CliIo,
-  fn: (s: Scheduler) => Promise<number>,
+  fn: (s: Scheduler, progress: Progress) => Promise<number>,
 ): Promise<number> {
   registerBuiltins(); // the process-wide registries, which the config adds its own classes to
-  const logger = cliLogger(io.err, verbose);
+  let log = io.err;
+  const logger = cliLogger((line) => log(line), verbose);
   const scheduler = await Scheduler.open({ stateFile, logger, ...(config ? { concurrency: config.concurrency } : {}) });
-  const detach = attachReporter(scheduler.events, io.out);
+  let total: number | undefined; // read at the first step, once the run's groups are scheduled
+  const progress = await attachProgress(scheduler.events, io, { verbose, total: () => (total ??= scheduler.groups().length) });
+  log = progress.log;
+  let exitCode: number | undefined;
   try {
-    return await fn(scheduler);
+    exitCode = await fn(scheduler, progress);
+    return exitCode;
+  } catch (error) {
+    progress.finish({ error });
+    throw error;
   } finally {
-    detach();
+    if (exitCode !== undefined) progress.finish({ exitCode });
     await scheduler.close();
   }
 }

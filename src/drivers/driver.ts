@@ -74,6 +74,17 @@ export interface Driver {
   planMachine?(action: DriverActions, spec: MachineSpec, options: MachineOptions, ownerId: string): Promise<void>;
   /** Remove machines tagged with `ownerId` that no reference owns; returns what it found (and, unless `dryRun`, removed). */
   reap?(ownerId: string, owned: ReadonlySet<string>, options: { dryRun: boolean; signal: AbortSignal }): Promise<string[]>;
+  /** Check what the driver needs on this host (tools, permissions, files); no side effects. */
+  preflight?(): Promise<PreflightCheck[]>;
+}
+
+/** One thing a driver needs on this host, checked before a run allocates anything (and by `groundwork doctor`). */
+export interface PreflightCheck {
+  /** What was checked: "running as root", "OpenSSH sshd at /usr/sbin/sshd". */
+  readonly what: string;
+  readonly ok: boolean;
+  /** When not ok: what to do about it ("apt-get install openssh-server, or run scripts/ensure-sshd.sh"). */
+  readonly fix?: string;
 }
 
 /** Makes a driver for a URL of its scheme. `config` is the driver's settings (plain data). */

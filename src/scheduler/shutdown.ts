@@ -42,7 +42,7 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
       const ok: unknown = await provisioner.shutdown(makeContext(rt, where, options.signal, dependencies, checkpoint));
       if (!ok) {
         throw new ShutdownFailedError(
-          `Group "${name}" step ${step + 1} (${where.provisioner}) returned ${describeFalsy(ok)} from shutdown(); pass force (--force) to go on anyway.`,
+          `Group "${name}" step ${step + 1} (${where.provisioner}) returned ${describeFalsy(ok)} from shutdown()${options.force ? '' : '; pass force (--force) to go on anyway'}.`,
           where,
         );
       }

@@ -37,6 +37,7 @@ export function assertDependsOn(group: string, value: unknown, field: string): a
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return JSON.stringify(value); // `[]`, not "Array"
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
   return `${typeof value} ${JSON.stringify(value)}`;
 }

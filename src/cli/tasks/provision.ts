@@ -7,6 +7,7 @@ import { defaultRegistry } from '../../serialize/default-registry.js';
 import { ExitCode } from '../exit-codes.js';
 import { signals } from '../io.js';
 import type { TaskContext } from '../task-context.js';
+import { stackChain } from '../progress/stack.js';
 import { withScheduler } from '../with-scheduler.js';
 
 export async function provision({ args, io, config: loadConfig, stateFile }: TaskContext): Promise<number> {
@@ -26,7 +27,7 @@ export async function provision({ args, io, config: loadConfig, stateFile }: Tas
     for (const line of lines) io.out(line);
     return ExitCode.Ok;
   }
-  return withScheduler(state, config, args.verbose, io, async (scheduler) => {
+  return withScheduler(state, config, args.verbose, io, async (scheduler, progress) => {
     const known = new Set([...config.groups.map((g) => g.name), ...scheduler.groups()]);
     for (const g of args.groups) {
       if (!known.has(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${[...known].join(', ') || '(none)'}.`);
@@ -35,7 +36,11 @@ export async function provision({ args, io, config: loadConfig, stateFile }: Tas
     await scheduler.scheduleAll(selectGroups(config, targets));
     const summary = await scheduler.run({ groups: targets, ...signals(io) });
     io.out('');
-    for (const g of summary.groups) io.out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);
+    for (const g of summary.groups) {
+      io.out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);
+      const error = args.verbose && g.error ? progress.errors.get(g.group) : undefined;
+      if (error) for (const line of stackChain(error)) io.out(line); // -v: where it failed, through the cause chain
+    }
     io.out(`${summary.ok ? 'Provisioned' : 'Not all groups provisioned'} in ${(summary.durationMs / 1000).toFixed(1)} s.`);
     if (summary.aborted) return ExitCode.Interrupted;
     return summary.ok ? ExitCode.Ok : ExitCode.Failed;

@@ -1,7 +1,7 @@
 import { LocalMachine } from '../../machines/local-machine.js';
 import type { Machine } from '../../machines/machine.js';
 import { driverConcurrency } from '../batch.js';
-import type { Driver, DriverActions, DriverContext } from '../driver.js';
+import type { Driver, DriverActions, DriverContext, PreflightCheck } from '../driver.js';
 import type { MachineOptions, MachineSpec } from '../machine-spec.js';
 import { assertOwned, forgetReference } from '../ownership.js';
 
@@ -15,6 +15,11 @@ export class LocalDriver implements Driver {
 
   constructor(_url: string, config: Readonly<Record<string, unknown>>) {
     this.concurrency = driverConcurrency(config, 'local');
+  }
+
+  /** This host needs nothing. */
+  async preflight(): Promise<PreflightCheck[]> {
+    return [];
   }
 
   async allocateMachine(action: DriverActions, spec: MachineSpec, _options: MachineOptions, ctx: DriverContext): Promise<void> {

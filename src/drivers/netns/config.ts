@@ -1,4 +1,5 @@
 import { ConfigError } from '../../errors.js';
+import { SSHD } from './sshd-process.js';
 
 export interface NetnsDriverConfig {
   /** Addresses come from here, one /30 per machine (default `10.200.0.0/16`). */
@@ -13,6 +14,8 @@ export interface NetnsDriverConfig {
   connectDeadlineMs: number;
   /** Machines handled at once by the batch forms (default 8). */
   concurrency: number;
+  /** OpenSSH's sshd, started inside each namespace (default `/usr/sbin/sshd`). */
+  sshdPath: string;
 }
 
 /** Check the driver config; messages name the field and the bad value. */
@@ -37,5 +40,6 @@ export function readConfig(config: Readonly<Record<string, unknown>>): NetnsDriv
     readyTimeoutMs: count('readyTimeoutMs', 15_000),
     connectDeadlineMs: count('connectDeadlineMs', 15_000),
     concurrency: count('concurrency', 8),
+    sshdPath: text('sshdPath', SSHD, /^\//, 'an absolute path to OpenSSH sshd'),
   };
 }

@@ -5,7 +5,8 @@ import { failpoint } from '../../failpoints.js';
 import type { Machine } from '../../machines/machine.js';
 import { waitForPort } from '../../os/net.js';
 import { connectSsh } from '../../transport/connect.js';
-import type { Driver, DriverActions, DriverContext } from '../driver.js';
+import type { Driver, DriverActions, DriverContext, PreflightCheck } from '../driver.js';
+import { check, findOnPath, isExecutable } from '../preflight.js';
 import { assertMachineName, type MachineOptions, type MachineReference, type MachineSpec } from '../machine-spec.js';
 import { assertOwned, forgetReference } from '../ownership.js';
 import { urlRest } from '../registry.js';
@@ -15,7 +16,7 @@ import { addNamespace, listNamespaces, namespaceExists, wireNamespace } from './
 import { machineFiles, prepareSshd } from './machine-files.js';
 import { namespaceName, stateTag, vethNames } from './names.js';
 import { removeNamespace } from './remove.js';
-import { isSshdAlive, startSshd, stopSshd } from './sshd-process.js';
+import { isSshdAlive, SSHD, startSshd, stopSshd } from './sshd-process.js';
 import { Subnet } from './subnet.js';
 import { readConfig, type NetnsDriverConfig } from './config.js';
 
@@ -46,6 +47,20 @@ export class NetnsDriver implements Driver {
   namespaceOf(spec: MachineSpec, ownerId: string): string {
     const recorded = spec.reference?.ids.namespace;
     return typeof recorded === 'string' ? recorded : namespaceName(this.config.prefix, ownerId, spec.name);
+  }
+
+  /** Root (namespaces and veths), `ip` from iproute2, and OpenSSH's sshd at its configured path. */
+  async preflight(): Promise<PreflightCheck[]> {
+    const sshd = this.config.sshdPath;
+    return [
+      check('root', process.getuid?.() === 0, 'it creates network namespaces and veth pairs; run as root (sudo)'),
+      check('`ip` (iproute2) on PATH', (await findOnPath('ip')) !== undefined, 'apt-get install iproute2'),
+      check(
+        `OpenSSH sshd at ${sshd}`,
+        await isExecutable(sshd),
+        `apt-get install openssh-server, or run scripts/ensure-sshd.sh${sshd === SSHD ? '' : ", or set the driver's `sshdPath` to where sshd is"}`,
+      ),
+    ];
   }
 
   async allocateMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<void> {
@@ -107,7 +122,7 @@ export class NetnsDriver implements Driver {
     const files = machineFiles(this.dir, ns);
     if (!isSshdAlive(ref.ids.sshdPid, ref.ids.sshdStartTime)) {
       await action.performAction(`start sshd in ${ns} on ${ref.address}:22`, async () => {
-        const { pid, startTime } = await startSshd(ns, files, files.config);
+        const { pid, startTime } = await startSshd(ns, files, files.config, this.config.sshdPath);
         spec.reference = { ...ref, ids: { ...ref.ids, sshdPid: pid, sshdStartTime: startTime ?? null } };
         await ctx.record(spec);
       });

@@ -15,15 +15,16 @@ export async function startSshd(
   namespace: string,
   files: MachineFiles,
   configPath: string,
+  sshd: string = SSHD,
 ): Promise<{ pid: number; startTime: number | undefined }> {
   try {
-    const { pid, exit } = await spawnDetached('ip', ['netns', 'exec', namespace, SSHD, '-D', '-e', '-f', configPath], {
+    const { pid, exit } = await spawnDetached('ip', ['netns', 'exec', namespace, sshd, '-D', '-e', '-f', configPath], {
       logFile: files.log,
     });
     void exit.catch(() => {}); // its exit is seen through /proc (isSshdAlive)
     return { pid, startTime: processStartTime(pid) };
   } catch (cause) {
-    throw new DriverError(`Could not start ${SSHD} in namespace ${namespace}: ${String(cause)}`);
+    throw new DriverError(`Could not start ${sshd} in namespace ${namespace}: ${String(cause)}`);
   }
 }
 

@@ -20,7 +20,7 @@ export async function readHostsFile(file: string): Promise<HostEntry[]> {
   } catch (error) {
     throw new ConfigError(`ssh driver: cannot read hosts file ${file}: ${(error as Error).message}`, { cause: error });
   }
-  if (!Array.isArray(value)) throw new ConfigError(`ssh driver: expected ${file} to hold an array of hosts, got ${typeof value}.`);
+  if (!Array.isArray(value)) throw new ConfigError(`ssh driver: expected ${file} to hold an array of hosts, got ${JSON.stringify(value)}.`);
   const seen = new Set<string>();
   return value.map((entry: Record<string, unknown>, i) => {
     const fail = (field: string, expected: string): never => {

@@ -6,7 +6,7 @@ import { writeClaimFile } from '../../os/claim-file.js';
 import { withReleasers } from '../../os/releasers.js';
 import { connectSsh } from '../../transport/connect.js';
 import { driverConcurrency } from '../batch.js';
-import type { Driver, DriverActions, DriverContext } from '../driver.js';
+import type { Driver, DriverActions, DriverContext, PreflightCheck } from '../driver.js';
 import type { MachineOptions, MachineSpec } from '../machine-spec.js';
 import { assertOwned, forgetReference } from '../ownership.js';
 import { urlRest } from '../registry.js';
@@ -38,6 +38,22 @@ export class SshDriver implements Driver {
     this.driverUrl = `ssh:${this.file}`;
     this.concurrency = driverConcurrency(config, 'ssh');
     this.#claims = join(dirname(this.file), `${this.file.split('/').pop()}.claims`);
+  }
+
+  /** The hosts file exists and every entry parses. */
+  async preflight(): Promise<PreflightCheck[]> {
+    try {
+      const hosts = await readHostsFile(this.file);
+      return [{ what: `hosts file ${this.file} (${hosts.length} host(s))`, ok: true }];
+    } catch (error) {
+      return [
+        {
+          what: `hosts file ${this.file}`,
+          ok: false,
+          fix: `${(error as Error).message} Write a JSON array of { "name", "host", "username", "keyName", "port"? } there.`,
+        },
+      ];
+    }
   }
 
   async allocateMachine(action: DriverActions, spec: MachineSpec, options: MachineOptions, ctx: DriverContext): Promise<void> {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { destroyMachines, throwIfFailed } from '../../drivers/batch.js';
+import { assertPreflight } from '../../drivers/preflight.js';
 import type { Driver, DriverContext, MachineRequest } from '../../drivers/driver.js';
 import { defaultDriverRegistry, type DriverRegistry } from '../../drivers/registry.js';
 import { assertMachineName, type MachineReference, type MachineSpec } from '../../drivers/machine-spec.js';
@@ -95,6 +96,7 @@ export class Machines implements Provisioner<unknown, MachinesOutput> {
 
   async startup(_input: unknown, ctx: ProvisionerContext): Promise<MachinesOutput> {
     const driver = this.driverFor(ctx.drivers);
+    await assertPreflight(driver); // a missing sshd or a non-root run fails here, with its fix, before anything is allocated
     const dctx = this.driverContext(ctx, false);
     const requests = this.requests();
     if (this.stage === MachineStage.New) {
