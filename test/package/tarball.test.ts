@@ -16,14 +16,15 @@ type Kind = (typeof KINDS)[number];
 let work: string;
 const projects = new Map<Kind, string>();
 
-// Packing builds the package (~40 s) and each install reads the npm registry or its
-// cache: done once for the file, both projects installed in parallel.
+// Packing builds the package (~40 s) and each install (with vitest and jest, for the
+// hooks) reads the npm registry or its cache: done once for the file, both projects
+// installed in parallel; minutes on a loaded machine.
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'groundwork-pack-'));
   const packed = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
   const tarball = join(work, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
   await Promise.all(KINDS.map(async (kind) => projects.set(kind, await makeProject(kind, tarball))));
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
