@@ -16,7 +16,7 @@ export type GlobalSetupOptions = ClusterOptions;
 
 /** The part of vitest's TestProject a globalSetup uses. */
 interface ProvideTarget {
-  provide(key: 'groundwork', value: GroundworkOutputs): void;
+  provide(key: 'groundwork', value: Record<string, unknown>): void; // a method: vitest's narrower one fits
 }
 
 /**
