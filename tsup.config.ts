@@ -8,21 +8,34 @@ import { defineConfig } from 'tsup';
 // `require('groundwork')` is real CommonJS, also under tsx's require hook.
 const CJS_EXTERNAL = ['node-ssh', 'ssh2', 'esbuild', 'tsx', 'cpu-features'];
 
+// The test-runner hooks: each its own entry, so `groundwork` itself names no test runner.
+const HOOKS = {
+  vitest: 'src/testing/vitest.ts',
+  jest: 'src/testing/jest/index.ts',
+  'jest-setup': 'src/testing/jest/setup.ts',
+  'jest-teardown': 'src/testing/jest/teardown.ts',
+  'node-test': 'src/testing/node-test.ts',
+};
+
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', cli: 'src/cli/index.ts', bin: 'src/cli/bin.ts' },
+    entry: { index: 'src/index.ts', cli: 'src/cli/index.ts', bin: 'src/cli/bin.ts', ...HOOKS },
     format: 'esm',
     target: 'node20',
     platform: 'node',
     splitting: true, // one copy of each module (and of the registries) shared by every entry
     // Rolled up into one self-contained file per entry, so the same text serves
     // CommonJS importers as .d.cts (scripts/finish-build.mjs copies it).
-    dts: { entry: { index: 'src/index.ts', cli: 'src/cli/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', cli: 'src/cli/index.ts', ...HOOKS } },
+    external: ['vitest'], // types only (the ProvidedContext augmentation); the user's own vitest
     clean: true,
     sourcemap: true,
   },
   {
-    entry: { index: 'src/index.ts' },
+    // groundwork/jest's reader is real CommonJS too: a Jest test in a CommonJS project
+    // reads the outputs synchronously. The other hooks' CommonJS faces are wrappers
+    // that import() the ESM build (scripts/finish-build.mjs), to share its registries.
+    entry: { index: 'src/index.ts', jest: 'src/testing/jest/index.ts' },
     format: 'cjs',
     target: 'node20',
     platform: 'node',

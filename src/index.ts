@@ -46,11 +46,10 @@ export { SshDriver } from './drivers/ssh/ssh-driver.js';
 export type { HostEntry } from './drivers/ssh/hosts-file.js';
 export { LocalDriver } from './drivers/local/local-driver.js';
 
-// Config files and the vitest helper.
+// Config files. The test-runner hooks have their own entries (groundwork/vitest, /jest, /node-test),
+// so this one references no test runner's types.
 export { defineConfig } from './config/define.js';
 export type { GroundworkConfig, GroupConfig } from './config/define.js';
-export { groundworkGlobalSetup } from './testing/global-setup.js';
-export type { GlobalSetupOptions } from './testing/global-setup.js';
 
 // Where the state lives.
 export type { StateStore } from './state/store.js';

@@ -18,7 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   builtins: ['*'],
   cli: ['builtins', 'config', 'scheduler', 'state', 'serialize', 'drivers'],
   config: ['scheduler', 'state', 'drivers', 'provisioners'],
-  testing: ['config', 'scheduler'],
+  testing: ['builtins', 'config', 'scheduler'],
   scheduler: ['provisioners', 'state', 'serialize', 'drivers'],
   // The codec needs the contract's types only (checked below).
   serialize: ['provisioners'],

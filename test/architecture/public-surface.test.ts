@@ -5,16 +5,35 @@ import { exportsOf } from './imports.js';
 const indexText = readFileSync(new URL('../../src/index.ts', import.meta.url), 'utf8');
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-/** The names README's "## API" section lists: backticked identifiers in its `- **Group**:` lines, before any ` — ` remark. */
-function apiNames(markdown: string): string[] {
+/** README's "## API" section, up to the next "##" heading. */
+function apiSection(markdown: string): string {
   const start = markdown.indexOf('\n## API\n');
   if (start < 0) throw new Error('README.md has no "## API" section');
   const end = markdown.indexOf('\n## ', start + 1);
-  const section = markdown.slice(start, end < 0 ? undefined : end);
+  return markdown.slice(start, end < 0 ? undefined : end);
+}
+
+/** Backticked identifiers before any ` — ` remark. */
+function namesIn(line: string): string[] {
+  return [...line.split(' — ')[0]!.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1]!);
+}
+
+/** The names README's "## API" section lists for `groundwork`: its `- **Group**:` lines, before the first "###" subsection. */
+function apiNames(markdown: string): string[] {
+  const section = apiSection(markdown).split('\n### ')[0]!;
   return section
     .split('\n')
     .filter((line) => line.startsWith('- **'))
-    .flatMap((line) => [...line.split(' — ')[0]!.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1]!));
+    .flatMap(namesIn);
+}
+
+/** The other entries README's API section lists: `- \`groundwork/x\` (\`src/file.ts\`): names` lines. */
+function entryLines(markdown: string): Array<{ entry: string; file: string; names: string[] }> {
+  return apiSection(markdown)
+    .split('\n')
+    .map((line) => /^- `(groundwork\/[\w/-]+)` \(`src\/([\w/.-]+)`\): (.*)$/.exec(line))
+    .filter((m) => m !== null)
+    .map((m) => ({ entry: m[1]!, file: m[2]!, names: namesIn(m[3]!) }));
 }
 
 it('src/index.ts names every export (no export *)', () => {
@@ -34,6 +53,29 @@ it("README's API section lists exactly what src/index.ts exports", () => {
     missingFromReadme: [],
     notExported: [],
   });
+});
+
+it("README's API section lists the test-runner entries, each with exactly what its file exports", () => {
+  const entries = entryLines(readme);
+  expect(entries.map((e) => e.entry)).toEqual([
+    'groundwork/vitest',
+    'groundwork/jest',
+    'groundwork/jest/setup',
+    'groundwork/jest/teardown',
+    'groundwork/node-test',
+  ]);
+  for (const { entry, file, names } of entries) {
+    const text = readFileSync(new URL(`../../src/${file}`, import.meta.url), 'utf8');
+    const exported = exportsOf(file, text);
+    expect(exported.star, entry).toBe(false);
+    expect([...exported.names].sort(), entry).toEqual([...names].sort());
+  }
+});
+
+it('the main entry imports no test runner and no test hook', () => {
+  const specifiers = [...indexText.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+  expect(specifiers.length).toBeGreaterThan(10);
+  expect(specifiers.filter((s) => /vitest|jest|node:test|testing\//.test(s))).toEqual([]);
 });
 
 it('the comparison notices a name on one side only', () => {

@@ -2,7 +2,7 @@
 // fresh CommonJS project and a fresh ESM project, used there with a config and a
 // tasks.ts in TypeScript and the user's own provisioner class, and type-checked by the
 // user's own tsc without skipLibCheck or extra @types packages.
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +16,15 @@ type Kind = (typeof KINDS)[number];
 let work: string;
 const projects = new Map<Kind, string>();
 
-// Packing builds the package (~40 s) and each install reads the npm registry or its
-// cache: done once for the file, both projects installed in parallel.
+// Packing builds the package (~40 s) and each install (with vitest and jest, for the
+// hooks) reads the npm registry or its cache: done once for the file, both projects
+// installed in parallel; minutes on a loaded machine.
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'groundwork-pack-'));
   const packed = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
   const tarball = join(work, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
   await Promise.all(KINDS.map(async (kind) => projects.set(kind, await makeProject(kind, tarball))));
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
@@ -32,9 +33,29 @@ afterAll(async () => {
 async function makeProject(kind: Kind, tarball: string): Promise<string> {
   const dir = join(work, kind);
   await mkdir(dir);
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `user-${kind}`, version: '1.0.0', private: true, type: kind }, null, 2));
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `user-${kind}`, version: '1.0.0', private: true, type: kind }, null, 2),
+  );
   await cp(fixture('user-project'), dir, { recursive: true });
-  await execa('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, 'typescript@5.9.3'], { cwd: dir });
+  // The test runners the hooks are checked with (already in the npm cache as our devDependencies).
+  await execa(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      tarball,
+      'typescript@5.9.3',
+      'vitest@4.1.12',
+      'jest@30.5.2',
+    ],
+    {
+      cwd: dir,
+    },
+  );
   return dir;
 }
 
@@ -43,7 +64,8 @@ function inProject(kind: Kind) {
   const env = { GW_MARKERS: cwd, CI: 'true' };
   return {
     cwd,
-    run: (command: string, args: string[]) => execa(command, args, { cwd, env, reject: false }),
+    run: (command: string, args: string[], extraEnv: Record<string, string> = {}) =>
+      execa(command, args, { cwd, env: { ...env, ...extraEnv }, reject: false }),
   };
 }
 
@@ -88,8 +110,30 @@ describe.each(KINDS)('in a fresh %s project', { timeout: 180_000 }, (kind) => {
     const { run } = inProject(kind);
     const required = await run('node', ['-e', "process.stdout.write(typeof require('groundwork').Scheduler)"]);
     expect(required.stdout).toBe('function');
-    const imported = await run('node', ['--input-type=module', '-e', "const m = await import('groundwork'); process.stdout.write(typeof m.Scheduler)"]);
+    const imported = await run('node', [
+      '--input-type=module',
+      '-e',
+      "const m = await import('groundwork'); process.stdout.write(typeof m.Scheduler)",
+    ]);
     expect(imported.stdout).toBe('function');
+  });
+
+  test('Jest with globalSetup groundwork/jest/setup and globalTeardown groundwork/jest/teardown: the test reads the outputs, then all is torn down', async () => {
+    const { cwd, run } = inProject(kind);
+    const markers = join(cwd, 'jest-markers');
+    const seen = join(cwd, 'jest-seen.txt');
+    await mkdir(markers);
+    const jest = await run('npx', ['jest', '--config', 'jest.config.cjs'], { GW_MARKERS: markers, GW_SEEN: seen });
+    expect(jest.exitCode, `${jest.stdout}\n${jest.stderr}`).toBe(0);
+    expect(jest.stderr).toMatch(/Tests:\s+1 passed, 1 total/);
+
+    // The test saw the app group's output; app came with its dependency db.
+    expect(await readFile(seen, 'utf8')).toBe(`${join(markers, 'app.marker')}\n`);
+    // globalTeardown removed what the provisioners made, emptied the state and removed the outputs file.
+    expect(await readdir(markers)).toEqual([]);
+    const state = JSON.parse(await readFile(join(cwd, 'jest-state/state.json'), 'utf8')) as { groups: Record<string, unknown> };
+    expect(state.groups).toEqual({});
+    expect(await readdir(join(cwd, 'jest-state'))).not.toContain('state.json.jest-outputs.json');
   });
 
   test("the user's tsc type-checks a file using the library without skipLibCheck", async () => {

@@ -2,9 +2,9 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
+import { groundworkGlobalSetup } from '../../src/testing/vitest.js';
 import {
   defineConfig,
-  groundworkGlobalSetup,
   LocalService,
   registerProvisioner,
   Scheduler,
