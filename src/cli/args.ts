@@ -15,6 +15,9 @@ export interface CliArgs {
   except: string[];
   verbose: boolean;
   dryRun: boolean;
+  /** provision --replace: groups to replace whether or not they drifted. */
+  replace: string[];
+  replaceDrifted: boolean;
 }
 
 const FOOTER = `Ctrl-C stops gracefully: no new step starts, steps in flight finish and are recorded.
@@ -86,6 +89,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
     except: (values.except as string[] | undefined) ?? [],
     verbose: flag('verbose'),
     dryRun: flag('dry-run'),
+    replace: (values.replace as string[] | undefined) ?? [],
+    replaceDrifted: flag('replace-drifted'),
   };
 }
 
@@ -110,5 +115,7 @@ function defaults(): Omit<CliArgs, 'task'> {
     except: [],
     verbose: false,
     dryRun: false,
+    replace: [],
+    replaceDrifted: false,
   };
 }

@@ -28,6 +28,13 @@ export const TASK_SPECS = {
     positionals: 'any',
     options: {
       'dry-run': { type: 'boolean', help: 'Print the plan ("would …" for each action); change nothing' },
+      replace: {
+        type: 'string',
+        multiple: true,
+        value: '<group>',
+        help: 'Deprovision this group (and its dependents) and provision it again from the config; repeatable',
+      },
+      'replace-drifted': { type: 'boolean', help: 'Replace (as --replace) every group whose config changed since it was provisioned' },
     },
     example: 'groundwork provision app',
   },
