@@ -59,6 +59,7 @@ export function groundworkGlobalSetup(options: GlobalSetupOptions = {}) {
         if (!leftovers.ok)
           throw new TeardownFailedError('Could not tear down groups left by an earlier run', leftovers.failed, leftovers.kept);
       }
+      if (keep) await scheduler.replaceDrifted(selectGroups(config, targets)); // a kept group whose config changed is rebuilt
       await scheduler.scheduleAll(selectGroups(config, targets));
       const summary = await scheduler.run({ groups: targets });
       if (!summary.ok) {
