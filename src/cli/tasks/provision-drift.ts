@@ -32,7 +32,7 @@ export async function replaceOrWarnDrift(
   printDrift(drift, io);
   const groups = replaced(args, drift);
   if (groups.length === 0) {
-    if (drift.length > 0) io.err(`warning: ${drift.map((d) => d.group).join(', ')} kept with their saved provisioners; ${HINT}.`);
+    if (drift.length > 0) io.err(`warning: ${drift.map((d) => d.group).join(', ')} changed in the config but keep their saved provisioners; ${HINT}.`);
     return undefined;
   }
   io.out(`Replacing ${groups.join(', ')}: deprovisioning, dependents first, then provisioning again from the config.`);
