@@ -36,7 +36,13 @@ export async function replaceRun(
     closure,
   );
   const stop = options.stop ? { stop: options.stop } : {};
-  const down = await teardownRun(rt, { groups: [...closure], force: options.force, concurrency: options.concurrency, signal: options.signal, ...stop });
+  const down = await teardownRun(rt, {
+    groups: [...closure],
+    force: options.force,
+    concurrency: options.concurrency,
+    signal: options.signal,
+    ...stop,
+  });
   if (!down.ok) {
     const why = down.failed[0]?.error ?? `stopped before ${down.kept.join(', ')} were deprovisioned`;
     throw new GroupFailedError(

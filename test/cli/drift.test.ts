@@ -19,13 +19,17 @@ async function project(ctx: TestContext) {
   const state = join(dir, 'state.json');
   const log = join(dir, 'calls.log');
   const cli = async (env: Record<string, string>, ...args: string[]): Promise<Run> => {
-    const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args, '--config', fixture('drift-config.ts'), '--state', state], {
-      cwd: ROOT,
-      reject: false,
-      stdin: 'ignore',
-      timeout: 60_000,
-      env: { DRIFT_LOG: log, ...env },
-    });
+    const r = await execa(
+      process.execPath,
+      ['--import', 'tsx', 'tasks.ts', ...args, '--config', fixture('drift-config.ts'), '--state', state],
+      {
+        cwd: ROOT,
+        reject: false,
+        stdin: 'ignore',
+        timeout: 60_000,
+        env: { DRIFT_LOG: log, ...env },
+      },
+    );
     return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   };
   /** The log's lines since the last call of `calls()`. */
@@ -61,7 +65,9 @@ describe.concurrent('provision and drift', { timeout: 120_000 }, () => {
     ctx.expect(at).toBeGreaterThanOrEqual(0);
     ctx.expect(lines.slice(at + 1, at + 3)).toEqual([DB_DRIFT, '  app: class changed: DriftLogStep → DriftCheckStep']);
     ctx.expect(r.stdout).not.toContain('other:');
-    ctx.expect(r.stderr).toContain('warning: db, app changed in the config but keep their saved provisioners; run `groundwork provision --replace-drifted`');
+    ctx
+      .expect(r.stderr)
+      .toContain('warning: db, app changed in the config but keep their saved provisioners; run `groundwork provision --replace-drifted`');
     ctx.expect(calls()).toEqual([]);
   });
 

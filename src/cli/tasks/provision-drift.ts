@@ -32,7 +32,8 @@ export async function replaceOrWarnDrift(
   printDrift(drift, io);
   const groups = replaced(args, drift);
   if (groups.length === 0) {
-    if (drift.length > 0) io.err(`warning: ${drift.map((d) => d.group).join(', ')} changed in the config but keep their saved provisioners; ${HINT}.`);
+    if (drift.length > 0)
+      io.err(`warning: ${drift.map((d) => d.group).join(', ')} changed in the config but keep their saved provisioners; ${HINT}.`);
     return undefined;
   }
   io.out(`Replacing ${groups.join(', ')}: deprovisioning, dependents first, then provisioning again from the config.`);
@@ -42,7 +43,8 @@ export async function replaceOrWarnDrift(
     io.out(`Replaced ${result.rescheduled.join(', ')}.`);
     return undefined;
   }
-  for (const g of result.run.groups.filter((r) => r.state !== 'provisioned')) io.out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);
+  for (const g of result.run.groups.filter((r) => r.state !== 'provisioned'))
+    io.out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);
   io.out(`Replacing ${groups.join(', ')} did not finish.`);
   return result.run.aborted ? ExitCode.Interrupted : ExitCode.Failed;
 }
