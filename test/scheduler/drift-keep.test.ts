@@ -1,7 +1,9 @@
 // The vitest helper's keep mode with drift: called in-process the way vitest
 // calls a globalSetup (as test/testing/global-setup.test.ts does).
 import { beforeEach, expect, test } from 'vitest';
-import { defineConfig, groundworkGlobalSetup, Scheduler } from '../../src/index.js';
+import { defineConfig, Scheduler } from '../../src/index.js';
+// Merge note: with the hooks branch this module is src/testing/vitest.js.
+import { groundworkGlobalSetup } from '../../src/testing/global-setup.js';
 import { callIds, calls, GwStep, newStateFile, resetFixtures } from '../helpers/scheduler.js';
 
 beforeEach(resetFixtures);

@@ -29,23 +29,25 @@ export async function replaceOrWarnDrift(
 ): Promise<number | undefined> {
   checkReplaceNames(args.replace, config, scheduler.groups());
   const drift = scheduler.drift(selectGroups(config, targets));
-  printDrift(drift, io);
+  // With --json, stdout carries only the NDJSON events.
+  const out = args.json ? io.err : io.out;
+  printDrift(drift, { out });
   const groups = replaced(args, drift);
   if (groups.length === 0) {
     if (drift.length > 0)
       io.err(`warning: ${drift.map((d) => d.group).join(', ')} changed in the config but keep their saved provisioners; ${HINT}.`);
     return undefined;
   }
-  io.out(`Replacing ${groups.join(', ')}: deprovisioning, dependents first, then provisioning again from the config.`);
+  out(`Replacing ${groups.join(', ')}: deprovisioning, dependents first, then provisioning again from the config.`);
   const result = await scheduler.replace(groups, config.groups, signals(io));
-  if (result.dropped.length > 0) io.out(`Deprovisioned ${result.dropped.join(', ')}: not in the config, so not provisioned again.`);
+  if (result.dropped.length > 0) out(`Deprovisioned ${result.dropped.join(', ')}: not in the config, so not provisioned again.`);
   if (result.run.ok) {
-    io.out(`Replaced ${result.rescheduled.join(', ')}.`);
+    out(`Replaced ${result.rescheduled.join(', ')}.`);
     return undefined;
   }
   for (const g of result.run.groups.filter((r) => r.state !== 'provisioned'))
-    io.out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);
-  io.out(`Replacing ${groups.join(', ')} did not finish.`);
+    out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);
+  out(`Replacing ${groups.join(', ')} did not finish.`);
   return result.run.aborted ? ExitCode.Interrupted : ExitCode.Failed;
 }
 
