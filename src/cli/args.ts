@@ -20,6 +20,9 @@ export interface CliArgs {
   except: string[];
   verbose: boolean;
   dryRun: boolean;
+  /** provision --replace: groups to replace whether or not they drifted. */
+  replace: string[];
+  replaceDrifted: boolean;
 }
 
 const MORE = 'Run `groundwork --help` for usage.';
@@ -85,6 +88,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
     except: (values.except as string[] | undefined) ?? [],
     verbose: flag('verbose'),
     dryRun: flag('dry-run'),
+    replace: (values.replace as string[] | undefined) ?? [],
+    replaceDrifted: flag('replace-drifted'),
   };
 }
 
@@ -150,5 +155,7 @@ function defaults(): Omit<CliArgs, 'task'> {
     except: [],
     verbose: false,
     dryRun: false,
+    replace: [],
+    replaceDrifted: false,
   };
 }

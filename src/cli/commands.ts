@@ -29,6 +29,13 @@ export const TASK_SPECS = {
     options: {
       'dry-run': { type: 'boolean', help: 'Print the plan ("would …" for each action); change nothing' },
       json: { type: 'boolean', help: 'Stream one JSON event per line on stdout (NDJSON, format in README)' },
+      replace: {
+        type: 'string',
+        multiple: true,
+        value: '<group>',
+        help: 'Deprovision this group (and its dependents) and provision it again from the config; repeatable',
+      },
+      'replace-drifted': { type: 'boolean', help: 'Replace (as --replace) every group whose config changed since it was provisioned' },
     },
     example: 'groundwork provision app',
   },

@@ -3,7 +3,10 @@ import type { Provisioner } from '../provisioners/contract.js';
 export interface GroupConfig {
   /** Groups that must be provisioned before this one starts. */
   dependsOn?: string[];
-  /** Makes the group's provisioners; called only when the group is not in the state yet. */
+  /**
+   * Makes the group's provisioners: called when the group is not in the state yet, and for a group in
+   * the state to check it for drift (see README, "Drift"); so build objects only, with no side effects.
+   */
   provisioners: () => Provisioner[];
 }
 

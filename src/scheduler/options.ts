@@ -22,7 +22,11 @@ export interface SchedulerOptions {
 
 export interface GroupSpec {
   name: string;
-  /** The provisioners, or a function that makes them (called only if the group is not in the state yet). */
+  /**
+   * The provisioners, or a function that makes them: called to schedule a group not in the state yet,
+   * and also for a group in the state by `drift()`/`replaceDrifted()` (and `provision`), to compare;
+   * so it should only build objects, with no side effects.
+   */
   provisioners: Provisioner[] | (() => Provisioner[]);
   dependsOn?: string[];
 }
@@ -48,6 +52,15 @@ export interface DeprovisionOptions {
 
 export interface TeardownOptions {
   except?: readonly string[];
+  force?: boolean;
+  /** Aborting cancels the steps in flight (their provisioners see it through ctx.signal). */
+  signal?: AbortSignal;
+  /** Aborting stops gracefully: nothing new starts, steps in flight finish and are recorded. */
+  stopSignal?: AbortSignal;
+}
+
+export interface ReplaceOptions {
+  /** Go on through failed shutdowns of the groups being replaced. */
   force?: boolean;
   /** Aborting cancels the steps in flight (their provisioners see it through ctx.signal). */
   signal?: AbortSignal;

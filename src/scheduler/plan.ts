@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { snapshotProvisioner } from '../serialize/codec.js';
 import { GroupState, StepState, type GroupRecord } from '../state/types.js';
+import { fingerprintOf } from './drift.js';
 import { validateGraph } from './graph.js';
 import type { GroupSpec } from './options.js';
 import type { Runtime } from './runtime.js';
@@ -9,9 +10,11 @@ import { assertDependsOn, assertGroupName, assertProvisioners } from './validate
 /**
  * Check `specs` and build the records of the groups not in the state yet,
  * snapshotting their provisioners, so that anything unsaveable is refused
- * now and nothing is written unless everything is valid.
+ * now and nothing is written unless everything is valid. Groups in
+ * `replacing` are built anew although they are in the state (they are about
+ * to be deprovisioned and scheduled again).
  */
-export function planGroups(rt: Runtime, specs: readonly GroupSpec[]): GroupRecord[] {
+export function planGroups(rt: Runtime, specs: readonly GroupSpec[], replacing: ReadonlySet<string> = new Set()): GroupRecord[] {
   const { ledger, registry } = rt;
   const seen = new Set<string>();
   for (const spec of specs) {
@@ -20,10 +23,10 @@ export function planGroups(rt: Runtime, specs: readonly GroupSpec[]): GroupRecor
     seen.add(spec.name);
     assertDependsOn(spec.name, spec.dependsOn ?? [], 'dependsOn');
   }
-  const fresh = specs.filter((s) => !ledger.has(s.name));
+  const fresh = specs.filter((s) => !ledger.has(s.name) || replacing.has(s.name));
   validateGraph(
     fresh.map((s) => ({ name: s.name, dependsOn: s.dependsOn ?? [] })),
-    ledger.names(),
+    ledger.names().filter((n) => !replacing.has(n)),
   );
   const now = rt.clock.now().toISOString();
   const records: GroupRecord[] = fresh.map((spec) => {
@@ -38,6 +41,8 @@ export function planGroups(rt: Runtime, specs: readonly GroupSpec[]): GroupRecor
         p.name = spec.name;
         return { state: StepState.Pending, provisioner: snapshotProvisioner(p, registry, { group: spec.name, step }) };
       }),
+      // Taken here, before any startup, and written with the record (no extra write).
+      fingerprint: fingerprintOf(list, registry),
     };
   });
   return records;

@@ -17,10 +17,20 @@ import { DEFAULT_STATE_FILE, JsonFileStore } from '../state/file-store.js';
 import { Ledger } from '../state/ledger.js';
 import type { StateStore } from '../state/store.js';
 import type { GroupRecord } from '../state/types.js';
+import { driftOf, type DriftReport } from './drift.js';
 import { dependentClosure, toMermaid } from './graph.js';
-import type { DeprovisionOptions, GroupSpec, RunOptions, SchedulerOptions, TeardownOptions, WaitForOptions } from './options.js';
+import type {
+  DeprovisionOptions,
+  GroupSpec,
+  ReplaceOptions,
+  RunOptions,
+  SchedulerOptions,
+  TeardownOptions,
+  WaitForOptions,
+} from './options.js';
 import { planGroups } from './plan.js';
 import { provisionRun, type RunSummary } from './provision-run.js';
+import { replaceRun, type ReplaceSummary } from './replace-run.js';
 import { finalOutput, type Runtime } from './runtime.js';
 import { waitForGroups } from './wait-for.js';
 import { deprovisionGroup } from './shutdown.js';
@@ -190,6 +200,49 @@ export class Scheduler implements AsyncDisposable {
         ...(options.stopSignal ? { stop: options.stopSignal } : {}),
       }),
     );
+  }
+
+  /**
+   * The groups of `specs` already in the state whose provisioners, as
+   * `provisioners()` builds them now, differ from those they were scheduled
+   * with (class ids and constructor-given fields). This calls `provisioners()`
+   * for groups in the state. Groups recorded before fingerprints existed report no drift.
+   */
+  drift(specs: readonly GroupSpec[]): DriftReport[] {
+    return driftOf(specs, (name) => this.#rt.ledger.get(name), this.#rt.registry);
+  }
+
+  /**
+   * Replace `groups` whether or not they drifted: deprovision them and every
+   * group depending on them (dependents first), schedule them again with what
+   * their spec in `specs` builds now, and provision them in dependency order.
+   * Dependents without a spec are only deprovisioned. Throws GroupFailedError
+   * if a deprovision fails (nothing is scheduled again then); a failed
+   * provisioning is in the summary's `run`.
+   */
+  async replace(groups: readonly string[], specs: readonly GroupSpec[], options: ReplaceOptions = {}): Promise<ReplaceSummary> {
+    for (const name of groups) this.#require(name);
+    return this.#exclusive('replace', () => this.#replace(groups, specs, options));
+  }
+
+  /** Replace (as `replace`) the groups of `specs` that drifted; with none, nothing changes and `replaced` is undefined. */
+  async replaceDrifted(
+    specs: readonly GroupSpec[],
+    options: ReplaceOptions = {},
+  ): Promise<{ drift: DriftReport[]; replaced: ReplaceSummary | undefined }> {
+    const drift = this.drift(specs);
+    if (drift.length === 0) return { drift, replaced: undefined };
+    const groups = drift.map((d) => d.group);
+    return { drift, replaced: await this.#exclusive('replace', () => this.#replace(groups, specs, options)) };
+  }
+
+  #replace(groups: readonly string[], specs: readonly GroupSpec[], options: ReplaceOptions): Promise<ReplaceSummary> {
+    return replaceRun(this.#rt, groups, specs, {
+      force: options.force ?? false,
+      concurrency: this.concurrency,
+      signal: options.signal ?? new AbortController().signal,
+      ...(options.stopSignal ? { stop: options.stopSignal } : {}),
+    });
   }
 
   status(): GroupStatus[] {

@@ -57,6 +57,18 @@ export interface GroupRecord {
   finishedAt?: string;
   error?: ErrorRecord;
   blockedBy?: string[];
+  /**
+   * The provisioners as the config built them when the group was scheduled
+   * (before any startup), to tell when the config has changed since. Absent
+   * in states written before fingerprints existed: no drift is reported for those.
+   */
+  fingerprint?: StepFingerprint[];
+}
+
+/** One step as the config built it: its class id and its saved fields, each rendered as stable text. */
+export interface StepFingerprint {
+  class: string;
+  fields: Record<string, string>;
 }
 
 export interface StateData {

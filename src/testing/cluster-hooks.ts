@@ -69,8 +69,13 @@ async function prepareState(scheduler: Scheduler, specs: GroupSpec[], keep: bool
   await scheduler.scheduleAll(specs);
 }
 
-/** Keep mode: the groups already in the state are reused as they are; the missing ones are scheduled. */
+/**
+ * Keep mode: the groups already in the state are reused unless their config changed
+ * since (those are replaced first, so the tests never run against a stale setup);
+ * the missing ones are scheduled.
+ */
 async function reuseKept(scheduler: Scheduler, specs: GroupSpec[]): Promise<void> {
+  await scheduler.replaceDrifted(specs);
   await scheduler.scheduleAll(specs);
 }
 

@@ -9,6 +9,7 @@ import { signals } from '../io.js';
 import type { TaskContext } from '../task-context.js';
 import { stackChain } from '../progress/stack.js';
 import { withScheduler } from '../with-scheduler.js';
+import { dryRunDrift, replaceOrWarnDrift } from './provision-drift.js';
 
 export async function provision({ args, io, config: loadConfig, stateFile }: TaskContext): Promise<number> {
   registerBuiltins(); // the process-wide registries, which the config adds its own classes to
@@ -25,6 +26,7 @@ export async function provision({ args, io, config: loadConfig, stateFile }: Tas
       drivers: defaultDriverRegistry(),
     });
     for (const line of lines) io.out(line);
+    for (const line of await dryRunDrift(state, config, args.groups.length > 0 ? args.groups : known, args)) io.out(line);
     return ExitCode.Ok;
   }
   return withScheduler(state, config, args.verbose, io, async (scheduler, progress) => {
@@ -33,6 +35,8 @@ export async function provision({ args, io, config: loadConfig, stateFile }: Tas
       if (!known.has(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${[...known].join(', ') || '(none)'}.`);
     }
     const targets = args.groups.length > 0 ? args.groups : config.groups.map((g) => g.name);
+    const replaceFailed = await replaceOrWarnDrift(scheduler, config, targets, args, io);
+    if (replaceFailed !== undefined) return replaceFailed;
     await scheduler.scheduleAll(selectGroups(config, targets));
     const summary = await scheduler.run({ groups: targets, ...signals(io) });
     io.out('');
