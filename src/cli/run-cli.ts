@@ -30,8 +30,15 @@ export async function runCli(options: RunCliOptions = {}): Promise<number> {
     stop.abort(new Error('stopped by SIGINT'));
   };
   const onSigterm = () => cancelNow('SIGTERM');
+  // `groundwork status | head`: a reader that went away is not a failure of ours. Left
+  // attached: the pipe can break while the last lines are still being flushed.
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  };
   process.on('SIGINT', onSigint);
   process.once('SIGTERM', onSigterm);
+  process.stdout.on('error', onStdoutError);
   try {
     const display = decideDisplay(process.env, process.stdout);
     const terminal = display.terminal;
