@@ -1,7 +1,9 @@
 import { describeError, ShutdownFailedError } from '../errors.js';
+import type { Provisioner } from '../provisioners/contract.js';
 import { reviveProvisioner, snapshotProvisioner } from '../serialize/codec.js';
 import { needsShutdown } from '../state/transitions.js';
 import { GroupState, StepState } from '../state/types.js';
+import { reportLines } from './report-lines.js';
 import { dependencyOutputs, describeFalsy, errorRecord, makeContext, type Runtime } from './runtime.js';
 
 export interface ShutdownOptions {
@@ -32,12 +34,14 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
     if (!needsShutdown(saved.state)) continue;
     const where = { group: name, step, provisioner: saved.provisioner.class };
     events.emit('shutdown:start', where);
+    let revived: Provisioner | undefined;
     try {
       const provisioner = reviveProvisioner(saved.provisioner, registry, where);
+      revived = provisioner;
       provisioner.name = name;
       await ledger.updateStep(name, step, { state: StepState.Stopping });
       const checkpoint = async () => {
-        await ledger.updateStep(name, step, { provisioner: snapshotProvisioner(provisioner, registry, where) });
+        await ledger.updateStep(name, step, { provisioner: snapshotProvisioner(provisioner, registry, where), report: reportLines(provisioner) });
       };
       const ok: unknown = await provisioner.shutdown(makeContext(rt, where, options.signal, dependencies, checkpoint));
       if (!ok) {
@@ -50,6 +54,7 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
         state: StepState.Stopped,
         provisioner: snapshotProvisioner(provisioner, registry, where),
         error: undefined,
+        report: reportLines(provisioner),
       });
       events.emit('shutdown:finish', where);
     } catch (cause) {
@@ -64,7 +69,8 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
               },
             );
       if (ledger.get(name)!.steps[step]!.state === StepState.Stopping) {
-        await ledger.updateStep(name, step, { state: StepState.StopFailed, error: errorRecord(error, step) });
+        const report = revived ? { report: reportLines(revived) } : {};
+        await ledger.updateStep(name, step, { state: StepState.StopFailed, error: errorRecord(error, step), ...report });
       }
       events.emit('shutdown:fail', { ...where, error, forced: options.force });
       if (!options.force) {
