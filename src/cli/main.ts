@@ -16,6 +16,7 @@ const TASKS: Record<Task, () => Promise<TaskRunner>> = {
   deprovision: async () => (await import('./tasks/deprovision.js')).deprovision,
   teardown: async () => (await import('./tasks/teardown.js')).teardown,
   status: async () => (await import('./tasks/status.js')).status,
+  output: async () => (await import('./tasks/output.js')).output,
   graph: async () => (await import('./tasks/graph.js')).graph,
   reap: async () => (await import('./tasks/reap.js')).reap,
   unlock: async () => (await import('./tasks/unlock.js')).unlock,
