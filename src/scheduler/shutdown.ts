@@ -1,4 +1,4 @@
-import { describeError, ShutdownFailedError } from '../errors.js';
+import { describeError, NotSerializableError, ShutdownFailedError } from '../errors.js';
 import type { Provisioner } from '../provisioners/contract.js';
 import { reviveProvisioner, snapshotProvisioner } from '../serialize/codec.js';
 import { needsShutdown } from '../state/transitions.js';
@@ -22,6 +22,14 @@ export interface ShutdownOptions {
 export async function deprovisionGroup(rt: Runtime, name: string, options: ShutdownOptions): Promise<ShutdownFailedError[]> {
   const { ledger, events, registry } = rt;
   const elapsed = rt.clock.mark();
+  // Refuse before changing anything: a class that is not registered cannot shut its step down.
+  if (!options.force) {
+    const refused = unrevivable(rt, name);
+    if (refused) {
+      events.emit('deprovision:fail', { group: name, error: refused });
+      throw refused;
+    }
+  }
   await ledger.moveGroup(name, GroupState.Deprovisioning);
   events.emit('deprovision:start', { group: name });
 
@@ -85,4 +93,17 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
   await ledger.remove(name);
   events.emit('deprovision:finish', { group: name, durationMs: elapsed(), failures });
   return failures;
+}
+
+function unrevivable(rt: Runtime, name: string): NotSerializableError | undefined {
+  const steps = rt.ledger.get(name)!.steps;
+  const step = steps.findIndex((s) => needsShutdown(s.state) && !rt.registry.classOf(s.provisioner.class));
+  if (step === -1) return undefined;
+  const id = steps[step]!.provisioner.class;
+  return new NotSerializableError(
+    `Group "${name}" cannot be shut down: its step ${step + 1} is class "${id}", which is not registered in this process. ` +
+      `Register it: the config that defined it must load (fix it, or pass --config FILE); ` +
+      `or run \`teardown --force\` (\`deprovision ${name} --force\`) to drop the record, leaving what it started running.`,
+    { group: name, step, provisioner: id },
+  );
 }
