@@ -50,6 +50,10 @@ function reportError(error: unknown, io: CliIo): number {
     io.err(`error: ${error.message}`);
     return ExitCode.Locked;
   }
+  if (error instanceof GroundworkError && error.code === ErrorCode.StateFile) {
+    io.err(`error: ${error.message}`);
+    return ExitCode.StateFile;
+  }
   if (error instanceof GroundworkError) {
     io.err(`error: ${error.message}`);
     return USAGE_CODES.includes(error.code) ? ExitCode.Usage : ExitCode.Failed;
