@@ -1,4 +1,4 @@
-import type { StatusReport } from '../scheduler/status.js';
+import type { GroupStatus, StatusReport } from '../scheduler/status.js';
 
 /** Human-readable status: one block per group, the report() lines of each step; with `verbose`, error stacks. */
 export function formatStatus(report: StatusReport, options: { verbose?: boolean } = {}): string {
@@ -13,8 +13,21 @@ export function formatStatus(report: StatusReport, options: { verbose?: boolean 
       const recorded = s.reportFrom === 'recorded' ? '  (report as last recorded: its class is not registered here)' : '';
       lines.push(`  [${s.index + 1}] ${s.provisioner} — ${s.state}${recorded}`);
       for (const r of s.report) lines.push(`      ${r}`);
-      if (options.verbose && s.stack) lines.push(...s.stack.split('\n').map((l) => `      ${l}`));
+      if (options.verbose && s.stack) lines.push(...indent(s.stack));
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** For `-v`: the recorded stack of each failed step in `groups` (the provision summary's failures). */
+export function failureStacks(status: readonly GroupStatus[], groups: readonly string[]): string[] {
+  const wanted = new Set(groups);
+  return status
+    .filter((g) => wanted.has(g.name))
+    .flatMap((g) => g.steps.filter((s) => s.stack).map((s) => [`  ${g.name} [${s.index + 1}] ${s.provisioner}:`, ...indent(s.stack!)]))
+    .flat();
+}
+
+function indent(stack: string): string[] {
+  return stack.split('\n').map((l) => `      ${l}`);
 }

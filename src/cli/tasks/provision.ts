@@ -6,6 +6,7 @@ import { dryRunPlan } from '../../scheduler/dry-run.js';
 import { defaultRegistry } from '../../serialize/default-registry.js';
 import { ExitCode } from '../exit-codes.js';
 import { signals } from '../io.js';
+import { failureStacks } from '../status-text.js';
 import type { TaskContext } from '../task-context.js';
 import { withScheduler } from '../with-scheduler.js';
 
@@ -36,6 +37,7 @@ export async function provision({ args, io, config: loadConfig, stateFile }: Tas
     const summary = await scheduler.run({ groups: targets, ...signals(io) });
     io.out('');
     for (const g of summary.groups) io.out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);
+    if (args.verbose) for (const line of failureStacks(scheduler.status(), summary.groups.filter((g) => g.error).map((g) => g.group))) io.out(line);
     io.out(`${summary.ok ? 'Provisioned' : 'Not all groups provisioned'} in ${(summary.durationMs / 1000).toFixed(1)} s.`);
     if (summary.aborted) return ExitCode.Interrupted;
     return summary.ok ? ExitCode.Ok : ExitCode.Failed;
