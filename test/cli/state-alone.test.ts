@@ -14,13 +14,13 @@ async function cli(...args: string[]): Promise<{ code: number | undefined; stdou
 }
 
 /** A config of the user's own, outside the repo's fixtures, provisioned; then it can be deleted or broken. */
-async function provisioned(ctx: TestContext, fixtureName = 'cli-ok.ts') {
+async function provisioned(ctx: TestContext, fixtureName = 'cli-ok.ts', ...extra: string[]) {
   const dir = await tempDir('groundwork-alone-', ctx);
   const config = join(dir, 'groundwork.config.ts');
   const state = join(dir, 'state.json');
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n'); // an ESM folder, as this repo is
   writeFileSync(config, `export { default } from ${JSON.stringify(fixture(fixtureName))};\n`);
-  const p = await cli('provision', '--config', config, '--state', state);
+  const p = await cli('provision', '--config', config, '--state', state, ...extra);
   return { config, state, provision: p };
 }
 
@@ -103,5 +103,17 @@ describe.concurrent('the state file alone', { timeout: 120_000 }, () => {
     ctx.expect(f.stderr).toContain('what they started may still be running');
     ctx.expect(f.stderr).toMatch(/app step 2 \(CliStep\)\n\s+value app-2\n\s+app step 1 \(CliStep\)\n\s+value app-1\n\s+db step 1 \(CliStep\)\n\s+value db-1/);
     ctx.expect(stateGroups(state)).toEqual({});
+  });
+
+  test('-v shows the failing provisioner\'s stack in the provision summary and in status', async (ctx) => {
+    const { state, provision } = await provisioned(ctx, 'cli-fail.ts', '-v');
+    ctx.expect(provision.code).toBe(1);
+    const stackLine = /Error: db exploded: disk full\n\s+at CliStep\.startup \(.*cli-steps\.ts:\d+:\d+\)/;
+    ctx.expect(provision.stdout).toMatch(stackLine);
+    const verbose = await cli('status', '-v', '--state', state);
+    ctx.expect(verbose.stdout).toMatch(stackLine);
+    const plain = await cli('status', '--state', state);
+    ctx.expect(plain.stdout).toContain('db exploded: disk full');
+    ctx.expect(plain.stdout).not.toContain('at CliStep.startup');
   });
 });
