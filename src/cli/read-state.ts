@@ -11,7 +11,12 @@ import type { TaskContext } from './task-context.js';
  * --state the config is not loaded at all; otherwise a config that fails to
  * load is a warning, not a failure: everything shown is in the state file.
  */
-export async function readStateForDisplay({ args, io, config, stateFile }: TaskContext): Promise<{ file: string; data: StateData | undefined }> {
+export async function readStateForDisplay({
+  args,
+  io,
+  config,
+  stateFile,
+}: TaskContext): Promise<{ file: string; data: StateData | undefined }> {
   registerBuiltins(); // the process-wide registries, which the config adds its own classes to
   let loaded: ResolvedConfig | undefined;
   if (!args.state) {

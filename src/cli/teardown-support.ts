@@ -24,7 +24,9 @@ export async function configForShutdown({ args, io, config }: TaskContext): Prom
         { cause: error },
       );
     }
-    io.err(`warning: config ${name} could not be loaded (${describeError(error)}); going on from the state file ${resolve(io.cwd, args.state)}`);
+    io.err(
+      `warning: config ${name} could not be loaded (${describeError(error)}); going on from the state file ${resolve(io.cwd, args.state)}`,
+    );
     return undefined;
   }
 }

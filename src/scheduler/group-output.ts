@@ -29,7 +29,5 @@ function redact(value: unknown): unknown {
   if (typeof value === 'string') return PRIVATE_KEY_TEXT.test(value) ? REDACTED : value;
   if (Array.isArray(value)) return value.map(redact);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && v !== null ? REDACTED : redact(v)]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && v !== null ? REDACTED : redact(v)]));
 }

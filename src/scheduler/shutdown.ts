@@ -49,7 +49,10 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
       provisioner.name = name;
       await ledger.updateStep(name, step, { state: StepState.Stopping });
       const checkpoint = async () => {
-        await ledger.updateStep(name, step, { provisioner: snapshotProvisioner(provisioner, registry, where), report: reportLines(provisioner) });
+        await ledger.updateStep(name, step, {
+          provisioner: snapshotProvisioner(provisioner, registry, where),
+          report: reportLines(provisioner),
+        });
       };
       const ok: unknown = await provisioner.shutdown(makeContext(rt, where, options.signal, dependencies, checkpoint));
       if (!ok) {

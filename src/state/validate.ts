@@ -8,10 +8,7 @@ const STEP_STATES = new Set<string>(Object.values(StepState));
 /** Check a parsed state file's shape; the error names the file and the bad field. */
 export function validateState(file: string, value: unknown): StateData {
   const fail = (what: string): never => {
-    throw new StateFileError(
-      file,
-      `State file ${file} is not a Groundwork state: ${what}. It was left untouched; ${restoreHint(file)}.`,
-    );
+    throw new StateFileError(file, `State file ${file} is not a Groundwork state: ${what}. It was left untouched; ${restoreHint(file)}.`);
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('expected a JSON object at the top');
   const data = value as Record<string, unknown>;

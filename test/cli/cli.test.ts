@@ -37,7 +37,19 @@ interface StatusJson {
 }
 
 const iso = () => expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-const GROUP_KEYS = ['blockedBy', 'dependsOn', 'durationMs', 'error', 'finishedAt', 'name', 'output', 'scheduledAt', 'startedAt', 'state', 'steps'];
+const GROUP_KEYS = [
+  'blockedBy',
+  'dependsOn',
+  'durationMs',
+  'error',
+  'finishedAt',
+  'name',
+  'output',
+  'scheduledAt',
+  'startedAt',
+  'state',
+  'steps',
+];
 const STEP_KEYS = ['durationMs', 'error', 'finishedAt', 'index', 'provisioner', 'report', 'reportFrom', 'stack', 'startedAt', 'state'];
 
 describe.concurrent('tasks.ts', () => {

@@ -9,7 +9,12 @@ import { stateGroups } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
 
 async function cli(...args: string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], { cwd: ROOT, reject: false, stdin: 'ignore', timeout: 20_000 });
+  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], {
+    cwd: ROOT,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 20_000,
+  });
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -38,7 +43,8 @@ describe.concurrent('the state file alone', { timeout: 120_000 }, () => {
     ctx.expect(s.stdout).toContain('not registered here');
 
     const j = await cli('status', '--json', '--config', config, '--state', state);
-    const app = (JSON.parse(j.stdout) as { groups: { name: string; output: unknown; steps: { report: string[]; reportFrom: string }[] }[] }).groups[1]!;
+    const app = (JSON.parse(j.stdout) as { groups: { name: string; output: unknown; steps: { report: string[]; reportFrom: string }[] }[] })
+      .groups[1]!;
     ctx.expect(app.steps.map((st) => [st.report, st.reportFrom])).toEqual([
       [['value app-1'], 'recorded'],
       [['value app-2'], 'recorded'],
@@ -101,11 +107,15 @@ describe.concurrent('the state file alone', { timeout: 120_000 }, () => {
     const f = await cli('teardown', '--force', '--state', state);
     ctx.expect(f.code).toBe(1);
     ctx.expect(f.stderr).toContain('what they started may still be running');
-    ctx.expect(f.stderr).toMatch(/app step 2 \(CliStep\)\n\s+value app-2\n\s+app step 1 \(CliStep\)\n\s+value app-1\n\s+db step 1 \(CliStep\)\n\s+value db-1/);
+    ctx
+      .expect(f.stderr)
+      .toMatch(
+        /app step 2 \(CliStep\)\n\s+value app-2\n\s+app step 1 \(CliStep\)\n\s+value app-1\n\s+db step 1 \(CliStep\)\n\s+value db-1/,
+      );
     ctx.expect(stateGroups(state)).toEqual({});
   });
 
-  test('-v shows the failing provisioner\'s stack in the provision summary and in status', async (ctx) => {
+  test("-v shows the failing provisioner's stack in the provision summary and in status", async (ctx) => {
     const { state, provision } = await provisioned(ctx, 'cli-fail.ts', '-v');
     ctx.expect(provision.code).toBe(1);
     const stackLine = /Error: db exploded: disk full\n\s+at CliStep\.startup \(.*cli-steps\.ts:\d+:\d+\)/;

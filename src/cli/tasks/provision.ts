@@ -37,7 +37,12 @@ export async function provision({ args, io, config: loadConfig, stateFile }: Tas
     const summary = await scheduler.run({ groups: targets, ...signals(io) });
     io.out('');
     for (const g of summary.groups) io.out(`  ${g.group.padEnd(20)} ${g.state}${g.error ? `  ${g.error}` : ''}`);
-    if (args.verbose) for (const line of failureStacks(scheduler.status(), summary.groups.filter((g) => g.error).map((g) => g.group))) io.out(line);
+    if (args.verbose)
+      for (const line of failureStacks(
+        scheduler.status(),
+        summary.groups.filter((g) => g.error).map((g) => g.group),
+      ))
+        io.out(line);
     io.out(`${summary.ok ? 'Provisioned' : 'Not all groups provisioned'} in ${(summary.durationMs / 1000).toFixed(1)} s.`);
     if (summary.aborted) return ExitCode.Interrupted;
     return summary.ok ? ExitCode.Ok : ExitCode.Failed;
