@@ -70,6 +70,16 @@ export const TASK_SPECS = {
     },
     example: 'groundwork status --json',
   },
+  output: {
+    usage: 'output <group>',
+    summary: "Print a group's output: what its last step returned (key = value lines)",
+    // Exactly one, checked by the task: the parser's "exactly-one" message is the unlock id's.
+    positionals: 'at-least-one',
+    options: {
+      json: { type: 'boolean', help: 'The output as JSON' },
+    },
+    example: 'groundwork output db --json',
+  },
   graph: {
     usage: 'graph',
     summary: 'Print the groups and their dependencies as Mermaid text',

@@ -4,7 +4,8 @@ import { GLOBAL_OPTIONS, TASK_SPECS, TASKS, type OptionSpec, type Task } from '.
 const FOOTER = `Ctrl-C stops gracefully: no new step starts, steps in flight finish and are recorded.
 A second Ctrl-C (or SIGTERM) cancels the steps in flight.
 
-Exit codes: 0 success, 1 a provisioner failed, 2 bad usage or config, 3 state file locked, 130 interrupted.
+Exit codes: 0 success, 1 a provisioner failed, 2 bad usage or config, 3 state file locked,
+4 state file damaged or not a Groundwork state, 130 interrupted.
 Colour: on a terminal; none when NO_COLOR is set, FORCE_COLOR=0, CI=true or output is not a terminal.
 `;
 

@@ -18,6 +18,7 @@ const TASKS: Record<Task, () => Promise<TaskRunner>> = {
   deprovision: async () => (await import('./tasks/deprovision.js')).deprovision,
   teardown: async () => (await import('./tasks/teardown.js')).teardown,
   status: async () => (await import('./tasks/status.js')).status,
+  output: async () => (await import('./tasks/output.js')).output,
   graph: async () => (await import('./tasks/graph.js')).graph,
   reap: async () => (await import('./tasks/reap.js')).reap,
   unlock: async () => (await import('./tasks/unlock.js')).unlock,
@@ -57,6 +58,10 @@ function reportError(error: unknown, io: CliIo): number {
   if (error instanceof GroundworkError && (error.code === ErrorCode.Locked || error.code === ErrorCode.UnlockRefused)) {
     io.err(`error: ${error.message}`);
     return ExitCode.Locked;
+  }
+  if (error instanceof GroundworkError && error.code === ErrorCode.StateFile) {
+    io.err(`error: ${error.message}`);
+    return ExitCode.StateFile;
   }
   if (error instanceof GroundworkError) {
     io.err(`error: ${error.message}`);

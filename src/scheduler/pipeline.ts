@@ -4,6 +4,7 @@ import type { Provisioner } from '../provisioners/contract.js';
 import { reviveProvisioner, reviveValue, snapshotProvisioner, snapshotValue, type ProvisionerSnapshot } from '../serialize/codec.js';
 import { resumeIndex } from '../state/transitions.js';
 import { StepState } from '../state/types.js';
+import { reportLines } from './report-lines.js';
 import { dependencyOutputs, describeFalsy, makeContext, type Runtime } from './runtime.js';
 import { StepRecorder, type Where } from './step-recorder.js';
 
@@ -56,7 +57,7 @@ export async function provisionGroup(
       const stepElapsed = rt.clock.mark();
       const p = provisioner;
       const checkpoint = async () => {
-        await ledger.updateStep(name, step, { provisioner: snapshotProvisioner(p, registry, where) });
+        await ledger.updateStep(name, step, { provisioner: snapshotProvisioner(p, registry, where), report: reportLines(p) });
         events.emit('step:checkpoint', where);
       };
       const output: unknown = await p.startup(input, makeContext(rt, where, signal, dependencies, checkpoint));
@@ -69,7 +70,8 @@ export async function provisionGroup(
       }
       const outputSnapshot = snapshotValue(output, registry, where);
       failpoint('after-step-before-journal');
-      recorder.stepDone(where, { provisioner: snapshotProvisioner(p, registry, where), output: outputSnapshot }, stepElapsed());
+      const done = { provisioner: snapshotProvisioner(p, registry, where), output: outputSnapshot, report: reportLines(p) };
+      recorder.stepDone(where, done, stepElapsed());
       // The next step sees exactly what a resumed run would see.
       input = reviveValue(outputSnapshot, registry);
     } catch (cause) {
@@ -78,7 +80,7 @@ export async function provisionGroup(
       const error = stepError(cause, where, signal);
       // Failed before its first write (e.g. the class is not registered): record that it started, then that it failed.
       if (!recorder.begun) await recorder.begin();
-      await recorder.failed(where, lastSnapshot(rt, provisioner, where), error);
+      await recorder.failed(where, lastSnapshot(rt, provisioner, where), error, provisioner && reportLines(provisioner));
       throw error;
     }
   }

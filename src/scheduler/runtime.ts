@@ -63,7 +63,12 @@ export function errorRecord(error: unknown, step?: number): ErrorRecord {
   const record: ErrorRecord = { message: error instanceof Error ? error.message : String(error) };
   const code = (error as Partial<GroundworkError> | null)?.code;
   if (typeof code === 'string') record.code = code;
-  if (step !== undefined) record.step = step;
+  if (step !== undefined) {
+    record.step = step;
+    // A step's error wraps the provisioner's own: its stack is the one that helps (`-v` shows it).
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    if (cause instanceof Error && cause.stack) record.stack = cause.stack;
+  }
   return record;
 }
 

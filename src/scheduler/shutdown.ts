@@ -1,7 +1,9 @@
-import { describeError, ShutdownFailedError } from '../errors.js';
+import { describeError, NotSerializableError, ShutdownFailedError } from '../errors.js';
+import type { Provisioner } from '../provisioners/contract.js';
 import { reviveProvisioner, snapshotProvisioner } from '../serialize/codec.js';
 import { needsShutdown } from '../state/transitions.js';
 import { GroupState, StepState } from '../state/types.js';
+import { reportLines } from './report-lines.js';
 import { dependencyOutputs, describeFalsy, errorRecord, makeContext, type Runtime } from './runtime.js';
 
 export interface ShutdownOptions {
@@ -20,6 +22,14 @@ export interface ShutdownOptions {
 export async function deprovisionGroup(rt: Runtime, name: string, options: ShutdownOptions): Promise<ShutdownFailedError[]> {
   const { ledger, events, registry } = rt;
   const elapsed = rt.clock.mark();
+  // Refuse before changing anything: a class that is not registered cannot shut its step down.
+  if (!options.force) {
+    const refused = unrevivable(rt, name);
+    if (refused) {
+      events.emit('deprovision:fail', { group: name, error: refused });
+      throw refused;
+    }
+  }
   await ledger.moveGroup(name, GroupState.Deprovisioning);
   events.emit('deprovision:start', { group: name });
 
@@ -32,12 +42,17 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
     if (!needsShutdown(saved.state)) continue;
     const where = { group: name, step, provisioner: saved.provisioner.class };
     events.emit('shutdown:start', where);
+    let revived: Provisioner | undefined;
     try {
       const provisioner = reviveProvisioner(saved.provisioner, registry, where);
+      revived = provisioner;
       provisioner.name = name;
       await ledger.updateStep(name, step, { state: StepState.Stopping });
       const checkpoint = async () => {
-        await ledger.updateStep(name, step, { provisioner: snapshotProvisioner(provisioner, registry, where) });
+        await ledger.updateStep(name, step, {
+          provisioner: snapshotProvisioner(provisioner, registry, where),
+          report: reportLines(provisioner),
+        });
       };
       const ok: unknown = await provisioner.shutdown(makeContext(rt, where, options.signal, dependencies, checkpoint));
       if (!ok) {
@@ -50,6 +65,7 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
         state: StepState.Stopped,
         provisioner: snapshotProvisioner(provisioner, registry, where),
         error: undefined,
+        report: reportLines(provisioner),
       });
       events.emit('shutdown:finish', where);
     } catch (cause) {
@@ -64,7 +80,8 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
               },
             );
       if (ledger.get(name)!.steps[step]!.state === StepState.Stopping) {
-        await ledger.updateStep(name, step, { state: StepState.StopFailed, error: errorRecord(error, step) });
+        const report = revived ? { report: reportLines(revived) } : {};
+        await ledger.updateStep(name, step, { state: StepState.StopFailed, error: errorRecord(error, step), ...report });
       }
       events.emit('shutdown:fail', { ...where, error, forced: options.force });
       if (!options.force) {
@@ -79,4 +96,17 @@ export async function deprovisionGroup(rt: Runtime, name: string, options: Shutd
   await ledger.remove(name);
   events.emit('deprovision:finish', { group: name, durationMs: elapsed(), failures });
   return failures;
+}
+
+function unrevivable(rt: Runtime, name: string): NotSerializableError | undefined {
+  const steps = rt.ledger.get(name)!.steps;
+  const step = steps.findIndex((s) => needsShutdown(s.state) && !rt.registry.classOf(s.provisioner.class));
+  if (step === -1) return undefined;
+  const id = steps[step]!.provisioner.class;
+  return new NotSerializableError(
+    `Group "${name}" cannot be shut down: its step ${step + 1} is class "${id}", which is not registered in this process. ` +
+      `Register it: the config that defined it must load (fix it, or pass --config FILE); ` +
+      `or run \`teardown --force\` (\`deprovision ${name} --force\`) to drop the record, leaving what it started running.`,
+    { group: name, step, provisioner: id },
+  );
 }

@@ -1,20 +1,32 @@
-import { describeError } from '../errors.js';
 import { reviveProvisioner } from '../serialize/codec.js';
 import type { ProvisionerRegistry } from '../serialize/registry.js';
-import type { GroupRecord, GroupState, StateData, StepState } from '../state/types.js';
+import type { GroupRecord, GroupState, StateData, StepRecord, StepState } from '../state/types.js';
+import { describeError } from '../errors.js';
+import { groupOutput } from './group-output.js';
+import { reportLines } from './report-lines.js';
 
-/** Format version of `status --json`; bumped on any incompatible change. */
-export const STATUS_VERSION = 1;
+/**
+ * Format version of `status --json`; bumped on any incompatible change.
+ * 2: `output` per group, `reportFrom` and `stack` per step.
+ */
+export const STATUS_VERSION = 2;
+
+/** Where a step's report lines come from (README "status --json"). */
+export const ReportFrom = { Live: 'live', Recorded: 'recorded', None: 'none' } as const;
+export type ReportFrom = (typeof ReportFrom)[keyof typeof ReportFrom];
 
 export interface StepStatus {
   index: number;
   provisioner: string;
   state: StepState;
   report: string[];
+  reportFrom: ReportFrom;
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
   error: string | null;
+  /** The failing provisioner's stack, if recorded (plain `status` shows it with -v). */
+  stack: string | null;
 }
 
 export interface GroupStatus {
@@ -27,6 +39,8 @@ export interface GroupStatus {
   finishedAt: string | null;
   durationMs: number | null;
   error: string | null;
+  /** What the last step returned, once it is done (else null); secret-looking values redacted. */
+  output: unknown;
   steps: StepStatus[];
 }
 
@@ -41,7 +55,11 @@ function duration(start?: string, end?: string): number | null {
   return start && end ? Date.parse(end) - Date.parse(start) : null;
 }
 
-/** Per group: its state, each provisioner's report() lines, timings and error. Works from the snapshot alone. */
+/**
+ * Per group: its state, each provisioner's report() lines, timings, error and
+ * output. Works from the snapshot alone: a class registered here reports live
+ * (e.g. whether a pid still runs); otherwise the lines recorded at its last write are shown.
+ */
 export function groupStatus(record: GroupRecord, registry: ProvisionerRegistry): GroupStatus {
   return {
     name: record.name,
@@ -53,15 +71,17 @@ export function groupStatus(record: GroupRecord, registry: ProvisionerRegistry):
     finishedAt: record.finishedAt ?? null,
     durationMs: duration(record.startedAt, record.finishedAt),
     error: record.error?.message ?? null,
+    output: groupOutput(record) ?? null,
     steps: record.steps.map((step, index) => ({
       index,
       provisioner: step.provisioner.class,
       state: step.state,
-      report: reportLines(record.name, index, step.provisioner, registry),
+      ...report(record.name, index, step, registry),
       startedAt: step.startedAt ?? null,
       finishedAt: step.finishedAt ?? null,
       durationMs: duration(step.startedAt, step.finishedAt),
       error: step.error?.message ?? null,
+      stack: step.error?.stack ?? null,
     })),
   };
 }
@@ -75,16 +95,14 @@ export function statusReport(stateFile: string, data: StateData | undefined, reg
   };
 }
 
-function reportLines(
-  group: string,
-  step: number,
-  snapshot: GroupRecord['steps'][number]['provisioner'],
-  registry: ProvisionerRegistry,
-): string[] {
-  try {
-    const lines = reviveProvisioner(snapshot, registry, { group, step }).report();
-    return Array.isArray(lines) ? lines.map(String) : [String(lines)];
-  } catch (error) {
-    return [`(report unavailable: ${describeError(error)})`];
+function report(group: string, index: number, step: StepRecord, registry: ProvisionerRegistry): Pick<StepStatus, 'report' | 'reportFrom'> {
+  if (registry.classOf(step.provisioner.class)) {
+    try {
+      return { report: reportLines(reviveProvisioner(step.provisioner, registry, { group, step: index })), reportFrom: ReportFrom.Live };
+    } catch (error) {
+      if (!step.report) return { report: [`(report unavailable: ${describeError(error)})`], reportFrom: ReportFrom.None };
+    }
   }
+  if (step.report) return { report: [...step.report], reportFrom: ReportFrom.Recorded };
+  return { report: ['(no report recorded)'], reportFrom: ReportFrom.None };
 }

@@ -31,7 +31,8 @@ export class StepRecorder {
     this.#group = group;
     this.#resumeAt = resumeAt;
     this.#elapsed = rt.clock.mark();
-    const startedAt = rt.ledger.get(group)!.startedAt ?? rt.clock.now().toISOString();
+    // This run's attempt: a group that failed (or stopped) before is timed from its retry, not across runs.
+    const startedAt = rt.clock.now().toISOString();
     this.#held = {
       group: { to: GroupState.Provisioning, patch: { startedAt, finishedAt: undefined, error: undefined, blockedBy: undefined } },
     };
@@ -54,7 +55,7 @@ export class StepRecorder {
   }
 
   /** Hold a finished step's fields and output: they go out with the next write. */
-  stepDone(where: Where, patch: { provisioner: ProvisionerSnapshot; output: ValueSnapshot }, durationMs: number): void {
+  stepDone(where: Where, patch: { provisioner: ProvisionerSnapshot; output: ValueSnapshot; report: string[] }, durationMs: number): void {
     this.#held = stepChange(where.step, { state: StepState.Done, ...patch, finishedAt: this.#now() });
     this.#finished = { where, durationMs };
   }
@@ -85,15 +86,15 @@ export class StepRecorder {
 
   /**
    * Write that the step failed (if it was running) and the group with it,
-   * keeping `snapshot` so a shutdown can undo it; then step:fail and group:fail.
+   * keeping `snapshot` (and its report lines, when the provisioner was revived)
+   * so a shutdown can undo it; then step:fail and group:fail.
    */
-  failed(where: Where, snapshot: ProvisionerSnapshot, error: StepFailedError): Promise<void> {
+  failed(where: Where, snapshot: ProvisionerSnapshot, error: StepFailedError, report?: string[]): Promise<void> {
     const { step } = where;
     const saved = this.#rt.ledger.get(this.#group)!.steps[step]!;
-    const failedStep =
-      saved.state === StepState.Running
-        ? stepChange(step, { state: StepState.Failed, provisioner: snapshot, error: errorRecord(error, step), finishedAt: this.#now() })
-        : {};
+    const patch: StepPatch = { state: StepState.Failed, provisioner: snapshot, error: errorRecord(error, step), finishedAt: this.#now() };
+    if (report) patch.report = report;
+    const failedStep = saved.state === StepState.Running ? stepChange(step, patch) : {};
     const finishedAt = this.#now();
     const change = { ...failedStep, group: { to: GroupState.Failed, patch: { error: errorRecord(error, step), finishedAt } } };
     return this.#write(change, () => {

@@ -1,9 +1,10 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { StateFileError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import { syncFolder, writeAll } from './fsync.js';
+import { restoreHint } from './previous-snapshot.js';
 
 /**
  * A lowdb adapter that writes durably: a unique temp file, fsync, atomic
@@ -16,6 +17,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
   constructor(
     readonly file: string,
     private readonly stringify: (data: T) => string = (data) => JSON.stringify(data, null, 2),
+    /** Before each write replaces the file, keep the old one under this name (the state's `.prev`). */
+    private readonly keepPrevious?: string,
   ) {}
 
   /** lowdb's read: null for a missing file. */
@@ -42,7 +45,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       throw new StateFileError(
         this.file,
         `State file ${this.file} is not valid JSON (${(error as Error).message}). It was left untouched; ` +
-          `restore it from a backup or move it aside to start from an empty state.`,
+          `${restoreHint(this.file)} to start from an empty state.`,
         error,
       );
     }
@@ -60,11 +63,33 @@ export class DurableJsonFile<T> implements Adapter<T> {
       } finally {
         await handle.close();
       }
+      if (this.keepPrevious) await this.#keepPrevious(dir);
       failpoint('snapshot-before-rename');
       await rename(tmp, this.file);
     } catch (error) {
       await rm(tmp, { force: true });
       throw new StateFileError(this.file, `Cannot write state file ${this.file}: ${(error as Error).message}`, error);
+    }
+    await syncFolder(dir);
+  }
+
+  // A hard link of the current file, renamed over the previous one: the old
+  // snapshot stays whole at every moment. Its folder is synced before the new
+  // snapshot replaces the file, so `.prev` is never older than the one before.
+  async #keepPrevious(dir: string): Promise<void> {
+    const tmp = join(dir, `.${basename(this.keepPrevious!)}.${process.pid}.${this.#counter++}.tmp`);
+    try {
+      await link(this.file, tmp);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // the first write: nothing to keep
+      throw error;
+    }
+    try {
+      await rename(tmp, this.keepPrevious!);
+    } finally {
+      // rename() between two links of one file (`.prev` already is this snapshot, e.g. after a
+      // write killed before its rename) succeeds and leaves the source: remove it.
+      await rm(tmp, { force: true });
     }
     await syncFolder(dir);
   }

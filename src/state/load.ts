@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { StateFileError } from '../errors.js';
 import { applyEntry } from './journal/entries.js';
 import { readJournal, type JournalContents } from './journal/journal-file.js';
 import { SnapshotFile, type SnapshotImage } from './snapshot.js';
+import { previousSnapshotPath } from './previous-snapshot.js';
 import type { StateData } from './types.js';
 
 export interface LoadedState {
@@ -58,7 +60,7 @@ function combine(stateFile: string, image: SnapshotImage | undefined, journal: J
     if (journal?.entries.length) {
       throw new StateFileError(
         stateFile,
-        `State file ${stateFile} is missing but its journal ${path} has entries; restore the state file from a backup.`,
+        `State file ${stateFile} is missing but its journal ${path} has entries; ${missingHint(stateFile)}.`,
       );
     }
     return undefined;
@@ -96,4 +98,11 @@ function combine(stateFile: string, image: SnapshotImage | undefined, journal: J
     loaded.replayed++;
   }
   return { ...loaded, data: { ...image.data, groups }, seq };
+}
+
+function missingHint(stateFile: string): string {
+  const prev = previousSnapshotPath(stateFile);
+  return existsSync(prev)
+    ? `copy the previous snapshot ${prev} to ${stateFile} and move the journal aside (what changed since that snapshot is then forgotten), or restore both from a backup`
+    : 'restore the state file from a backup';
 }

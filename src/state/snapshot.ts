@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib';
 import { Low } from 'lowdb';
 import { StateFileError } from '../errors.js';
 import { DurableJsonFile } from './durable-json-file.js';
+import { previousSnapshotPath, restoreHint } from './previous-snapshot.js';
 import { STATE_VERSION, type StateData } from './types.js';
 import { validateState } from './validate.js';
 
@@ -21,7 +22,8 @@ export class SnapshotFile {
 
   constructor(readonly file: string) {
     // lowdb wants a default; it is never read or written (write() always sets the image).
-    this.#db = new Low(new DurableJsonFile<SnapshotImage>(file, stringifySnapshot), { data: emptyData(new Date(0)), seq: 0 });
+    const adapter = new DurableJsonFile<SnapshotImage>(file, stringifySnapshot, previousSnapshotPath(file));
+    this.#db = new Low(adapter, { data: emptyData(new Date(0)), seq: 0 });
   }
 
   /** The snapshot, or undefined if there is no file; refuses a damaged one. */
@@ -70,7 +72,7 @@ function parseSnapshot(file: string, value: unknown): SnapshotImage {
       throw new StateFileError(
         file,
         `State file ${file} fails its checksum (recorded ${JSON.stringify(raw.checksum)}, computed ${actual}): it was damaged ` +
-          `or edited after Groundwork wrote it. It was left untouched; restore it from a backup, or if you edited it on purpose, ` +
+          `or edited after Groundwork wrote it. It was left untouched; ${restoreHint(file)}; or if you edited it on purpose, ` +
           `delete its "checksum" field.`,
       );
     }

@@ -35,6 +35,8 @@ export interface ErrorRecord {
   code?: string;
   /** Zero-based step the error concerns, if any. */
   step?: number;
+  /** Stack of the provisioner's own error (the cause), shown by `status -v`. */
+  stack?: string;
 }
 
 export interface StepRecord {
@@ -45,6 +47,11 @@ export interface StepRecord {
   startedAt?: string;
   finishedAt?: string;
   error?: ErrorRecord;
+  /**
+   * The provisioner's report() lines as of its last write (done, failed,
+   * checkpoint, shutdown), so `status` can show them with no class registered.
+   */
+  report?: string[];
 }
 
 export interface GroupRecord {

@@ -1,4 +1,5 @@
 import { StateFileError } from '../errors.js';
+import { restoreHint } from './previous-snapshot.js';
 import { GroupState, READABLE_VERSIONS, StepState, type StateData } from './types.js';
 
 const GROUP_STATES = new Set<string>(Object.values(GroupState));
@@ -7,13 +8,19 @@ const STEP_STATES = new Set<string>(Object.values(StepState));
 /** Check a parsed state file's shape; the error names the file and the bad field. */
 export function validateState(file: string, value: unknown): StateData {
   const fail = (what: string): never => {
-    throw new StateFileError(
-      file,
-      `State file ${file} is not a Groundwork state: ${what}. It was left untouched; restore it from a backup or move it aside.`,
-    );
+    throw new StateFileError(file, `State file ${file} is not a Groundwork state: ${what}. It was left untouched; ${restoreHint(file)}.`);
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('expected a JSON object at the top');
   const data = value as Record<string, unknown>;
+  // No version at all is some other JSON file, not a state from another Groundwork.
+  if (typeof data.version !== 'number') {
+    const missing = [data.id === undefined ? '`id`' : '', data.version === undefined ? '`version`' : ''].filter(Boolean);
+    throw new StateFileError(
+      file,
+      `${file} is not a Groundwork state file (${missing.length > 0 ? `no ${missing.join(' or ')}` : `\`version\` is ${JSON.stringify(data.version)}`}). ` +
+        `It was left untouched; check that --state (or the config's stateFile) names the right file, or move it aside.`,
+    );
+  }
   if (!READABLE_VERSIONS.includes(data.version as number)) {
     throw new StateFileError(
       file,

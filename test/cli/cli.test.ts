@@ -37,8 +37,20 @@ interface StatusJson {
 }
 
 const iso = () => expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-const GROUP_KEYS = ['blockedBy', 'dependsOn', 'durationMs', 'error', 'finishedAt', 'name', 'scheduledAt', 'startedAt', 'state', 'steps'];
-const STEP_KEYS = ['durationMs', 'error', 'finishedAt', 'index', 'provisioner', 'report', 'startedAt', 'state'];
+const GROUP_KEYS = [
+  'blockedBy',
+  'dependsOn',
+  'durationMs',
+  'error',
+  'finishedAt',
+  'name',
+  'output',
+  'scheduledAt',
+  'startedAt',
+  'state',
+  'steps',
+];
+const STEP_KEYS = ['durationMs', 'error', 'finishedAt', 'index', 'provisioner', 'report', 'reportFrom', 'stack', 'startedAt', 'state'];
 
 describe.concurrent('tasks.ts', () => {
   test('--help prints the usage and exits 0', async (ctx) => {
@@ -125,7 +137,7 @@ describe.concurrent('tasks.ts', () => {
     ctx.expect(s.code).toBe(0);
     const report = JSON.parse(s.stdout) as StatusJson;
     ctx.expect(Object.keys(report).sort()).toEqual(['groups', 'stateFile', 'stateId', 'version']);
-    ctx.expect(report.version).toBe(1);
+    ctx.expect(report.version).toBe(2);
     ctx.expect(report.stateFile).toBe(state);
     ctx.expect(report.stateId).toBe(readRawState(state).id);
     ctx.expect(report.groups.map((g) => g.name)).toEqual(['db', 'app']);
@@ -138,12 +150,14 @@ describe.concurrent('tasks.ts', () => {
       provisioner: 'CliStep',
       state: 'done',
       report: [`value ${value}`],
+      reportFrom: 'recorded', // with --state the config (which registers CliStep) is not loaded
       startedAt: iso(),
       finishedAt: iso(),
       durationMs: expect.any(Number),
       error: null,
+      stack: null,
     });
-    const group = (name: string, dependsOn: string[], steps: unknown[]) => ({
+    const group = (name: string, dependsOn: string[], steps: unknown[], output: unknown) => ({
       name,
       state: 'provisioned',
       dependsOn,
@@ -153,11 +167,15 @@ describe.concurrent('tasks.ts', () => {
       finishedAt: iso(),
       durationMs: expect.any(Number),
       error: null,
+      output,
       steps,
     });
     ctx
       .expect(report.groups)
-      .toStrictEqual([group('db', [], [step(0, 'db-1')]), group('app', ['db'], [step(0, 'app-1'), step(1, 'app-2')])]);
+      .toStrictEqual([
+        group('db', [], [step(0, 'db-1')], { value: 'db-1', dependencies: [] }),
+        group('app', ['db'], [step(0, 'app-1'), step(1, 'app-2')], { value: 'app-2', dependencies: ['db'] }),
+      ]);
 
     const t = await cli('teardown', '--state', state, '--config', config('cli-ok.ts'));
     ctx.expect(t.code).toBe(0);

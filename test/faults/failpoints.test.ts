@@ -49,8 +49,8 @@ describe.each(STEP_FAILPOINTS.map((point) => ({ point })))('kill -9 at $point', 
     const resumed = runPipeline(pipeline(), stateFile, logFile, 'provision', options);
     expect((await resumed.exited).code, resumed.stderr()).toBe(0);
     checkProvisioning(readCalls(logFile), readRawState(stateFile), [{ pid: child.pid, doneAfter: doneAtKill }], faultDeps(GROUPS), point);
-    // Nothing left over from the killed writer but the state, its journal and the log.
-    expect(readdirSync(dir).sort()).toEqual(['calls.log', 'state.json']);
+    // Nothing left over from the killed writer: the log, the state and the snapshot before it.
+    expect(readdirSync(dir).sort()).toEqual(['calls.log', 'state.json', 'state.json.prev']);
   });
 });
 

@@ -125,7 +125,7 @@ describe('a lock held by another process', () => {
       await s.close();
     }
     expect(existsSync(`${file}.lock`)).toBe(false);
-    expect((await readdir(dir)).sort()).toEqual(['state.json']);
+    expect((await readdir(dir)).sort()).toEqual(['state.json', 'state.json.prev']);
   });
 });
 

@@ -29,6 +29,7 @@ const refused: { title: string; text: string; message: RegExp }[] = [
     text: stateWith({}, { version: 99 }),
     message: /has version 99, but this Groundwork reads versions 1 and 2/,
   },
+  { title: 'a JSON file that is not a state', text: '{"foo":1}', message: /is not a Groundwork state file \(no `id` or `version`\)/ },
   { title: 'a JSON array', text: '[]', message: /expected a JSON object at the top/ },
   { title: 'JSON null', text: 'null', message: /expected a JSON object at the top/ },
   {
@@ -119,7 +120,8 @@ describe('durable writes', () => {
       await s.close();
     }
 
-    expect(await readdir(dir)).toEqual(['state.json']);
+    // The close folded the journal into a new snapshot, keeping the one before as `.prev`.
+    expect((await readdir(dir)).sort()).toEqual(['state.json', 'state.json.prev']);
     const reopened = await Scheduler.open({ stateFile: file });
     try {
       expect(reopened.groups().sort()).toEqual(names);

@@ -1,13 +1,19 @@
 import { ExitCode } from '../exit-codes.js';
 import { signals } from '../io.js';
 import type { TaskContext } from '../task-context.js';
+import { configForShutdown, leftRunning, stateBefore } from '../teardown-support.js';
 import { withScheduler } from '../with-scheduler.js';
 
-export async function deprovision({ args, io, config: loadConfig, stateFile }: TaskContext): Promise<number> {
-  const config = await loadConfig();
-  return withScheduler(stateFile(config), config, args.verbose, io, async (scheduler) => {
+export async function deprovision(ctx: TaskContext): Promise<number> {
+  const { args, io } = ctx;
+  const config = await configForShutdown(ctx);
+  const file = ctx.stateFile(config);
+  const before = await stateBefore(args.force, file);
+  return withScheduler(file, config, args.verbose, io, async (scheduler) => {
     const forced = await scheduler.deprovision(args.groups, { force: args.force, cascade: args.cascade, ...signals(io) });
     for (const f of forced) io.err(`warning: ${f.message}`);
-    return ExitCode.Ok;
+    for (const line of leftRunning(forced, before)) io.err(line);
+    // A record dropped without its shutdown is not a clean deprovision.
+    return forced.length === 0 ? ExitCode.Ok : ExitCode.Failed;
   });
 }

@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import { registerBuiltins } from '../builtins.js';
+import { DEFAULT_CONFIG_FILE, type ResolvedConfig } from '../config/load.js';
+import { describeError } from '../errors.js';
+import { readStateFile } from '../state/file-store.js';
+import type { StateData } from '../state/types.js';
+import type { TaskContext } from './task-context.js';
+
+/**
+ * The state for a read-only task (status, output), without the lock. With
+ * --state the config is not loaded at all; otherwise a config that fails to
+ * load is a warning, not a failure: everything shown is in the state file.
+ */
+export async function readStateForDisplay({
+  args,
+  io,
+  config,
+  stateFile,
+}: TaskContext): Promise<{ file: string; data: StateData | undefined }> {
+  registerBuiltins(); // the process-wide registries, which the config adds its own classes to
+  let loaded: ResolvedConfig | undefined;
+  if (!args.state) {
+    try {
+      loaded = await config();
+    } catch (error) {
+      const name = resolve(io.cwd, args.config ?? DEFAULT_CONFIG_FILE);
+      io.err(`warning: config ${name} could not be loaded (${describeError(error)}); showing the state file ${stateFile(undefined)}`);
+    }
+  }
+  const file = stateFile(loaded);
+  return { file, data: await readStateFile(file) };
+}
