@@ -17,8 +17,8 @@ export async function withScheduler(
   let log = io.err;
   const logger = cliLogger((line) => log(line), verbose);
   const scheduler = await Scheduler.open({ stateFile, logger, ...(config ? { concurrency: config.concurrency } : {}) });
-  let total: number | undefined; // read at the first step, once the run's groups are scheduled
-  const progress = await attachProgress(scheduler.events, io, { verbose, total: () => (total ??= scheduler.groups().length) });
+  let total = 0; // read once the run's groups are scheduled (a redraw may ask before)
+  const progress = await attachProgress(scheduler.events, io, { verbose, total: () => (total ||= scheduler.groups().length) });
   log = progress.log;
   let exitCode: number | undefined;
   try {

@@ -34,7 +34,9 @@ export function attachLive(events: SchedulerEventSource, terminal: Terminal, opt
   const draw = createLogUpdate(terminal.stream, { showCursor: true }); // no cursor hiding: no exit hook to fight our Ctrl-C handling
   let tick = 0;
   let many: boolean | undefined;
-  const isMany = () => (many ??= options.total() > MANY);
+  // Decided once the run has begun (its groups are scheduled by then): a redraw before that
+  // would see an empty state and fix the mode too early.
+  const isMany = () => many ?? (tally.started ? (many = options.total() > MANY) : false);
   const persist = (line: string) => draw.persist(line);
 
   const offs: (() => void)[] = [];

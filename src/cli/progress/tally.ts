@@ -12,6 +12,10 @@ export class Tally {
   failed = 0;
   blocked = 0;
   stopped = 0;
+  /** Whether any group has started (or begun deprovisioning) in this run. */
+  get started(): boolean {
+    return this.running.size > 0 || this.outcomes.size > 0;
+  }
   /** The error of each failed group (or step), for `-v` stacks; the last one wins. */
   readonly errors = new Map<string, Error>();
   /** How each group ended in this run (`provisioned`, `failed`, `blocked`, `stopped`, `deprovisioned`). */
