@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { registerBuiltins } from '../builtins.js';
 import { DEFAULT_CONFIG_FILE, type ResolvedConfig } from '../config/load.js';
 import { describeError } from '../errors.js';
 import { readStateFile } from '../state/file-store.js';
@@ -17,7 +16,6 @@ export async function readStateForDisplay({
   config,
   stateFile,
 }: TaskContext): Promise<{ file: string; data: StateData | undefined }> {
-  registerBuiltins(); // the process-wide registries, which the config adds its own classes to
   let loaded: ResolvedConfig | undefined;
   if (!args.state) {
     try {
@@ -28,5 +26,11 @@ export async function readStateForDisplay({
     }
   }
   const file = stateFile(loaded);
-  return { file, data: await readStateFile(file) };
+  const data = await readStateFile(file);
+  // Report lines are recorded in the state; only a state written before they were needs the
+  // built-in classes (and what they import) to revive its steps and ask them.
+  if (data && Object.values(data.groups).some((g) => g.steps.some((s) => s.report === undefined))) {
+    (await import('../builtins.js')).registerBuiltins();
+  }
+  return { file, data };
 }
