@@ -103,7 +103,8 @@ export class JsonFileStore implements StateStore {
   updateGroup(record: GroupRecord, changedSteps: readonly number[], fieldsChanged: boolean): Promise<void> {
     const { data, wal } = this.#open();
     data.groups[record.name] = record;
-    const { steps, ...group } = record;
+    // The fingerprint is fixed once a record is put (a replace puts a new record): deltas leave it out.
+    const { steps, fingerprint: _fixed, ...group } = record;
     const delta: GroupDelta = { name: record.name, steps: changedSteps.map((i) => [i, steps[i]!]) };
     if (fieldsChanged) delta.group = group;
     return wal.append({ set: [delta] });

@@ -15,7 +15,8 @@ export interface JournalHeader {
  */
 export interface GroupDelta {
   name: string;
-  group?: Omit<GroupRecord, 'steps'>;
+  /** The group's fields but its fingerprint, which only a put sets. */
+  group?: Omit<GroupRecord, 'steps' | 'fingerprint'>;
   steps: [index: number, step: StepRecord][];
 }
 
@@ -52,7 +53,9 @@ export function applyEntry(groups: Record<string, GroupRecord>, entry: JournalEn
     if (!before) return false;
     const steps = before.steps.slice();
     for (const [index, step] of changed) steps[index] = step;
-    groups[name] = { ...(group ?? before), steps };
+    // A delta's group fields never carry the fingerprint (fixed when the record was put): keep it.
+    const fields = group ? (before.fingerprint ? { ...group, fingerprint: before.fingerprint } : group) : before;
+    groups[name] = { ...fields, steps };
   }
   for (const name of entry.del ?? []) delete groups[name];
   return true;
