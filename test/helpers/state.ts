@@ -13,6 +13,7 @@ export interface RawStep {
 export interface RawGroup {
   state: string;
   steps: RawStep[];
+  fingerprint?: unknown;
 }
 
 export interface RawState {
@@ -33,7 +34,9 @@ export function readRawState(stateFile: string): RawState {
     for (const g of entry.put ?? []) state.groups[g.name] = g;
     for (const { name, group, steps } of entry.set ?? []) {
       const before = state.groups[name]!;
-      const next = { ...(group ?? before), steps: before.steps.slice() };
+      // A delta's group fields leave out the fingerprint, which only the put wrote.
+      const fields = group ? { ...group, ...(before.fingerprint ? { fingerprint: before.fingerprint } : {}) } : before;
+      const next = { ...fields, steps: before.steps.slice() };
       for (const [i, step] of steps) next.steps[i] = step;
       state.groups[name] = next;
     }
