@@ -30,6 +30,30 @@ export interface SchedulerEventMap {
 }
 
 export type SchedulerEventName = keyof SchedulerEventMap;
+
+/** Every event name, for code that listens to all of them (the NDJSON stream, test recorders). */
+export const SCHEDULER_EVENTS = [
+  'group:start',
+  'group:finish',
+  'group:fail',
+  'group:stopped',
+  'group:blocked',
+  'step:start',
+  'step:finish',
+  'step:fail',
+  'step:checkpoint',
+  'deprovision:start',
+  'deprovision:finish',
+  'deprovision:fail',
+  'shutdown:start',
+  'shutdown:finish',
+  'shutdown:fail',
+  'listener:error',
+] as const satisfies readonly SchedulerEventName[];
+
+// Fails to compile when an event is added to the map but not to the list.
+void ((unlisted: Exclude<SchedulerEventName, (typeof SCHEDULER_EVENTS)[number]>): never => unlisted);
+
 export type SchedulerListener<E extends SchedulerEventName> = (payload: SchedulerEventMap[E]) => void;
 
 /** The listening side of the scheduler's events: what `Scheduler.events` offers. Emitting stays inside the scheduler. */

@@ -6,6 +6,7 @@
 // - `calls`: every startup/shutdown, in the order they were entered;
 // - gates (`hold`): a deferred a startup/shutdown awaits before going on;
 // - faults (`fault`): make a startup/shutdown throw or return a given value.
+import { SCHEDULER_EVENTS } from '../../src/events.js';
 import { expect } from 'vitest';
 import {
   registerProvisioner,
@@ -204,23 +205,7 @@ export async function caught(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-export const EVENT_NAMES: readonly SchedulerEventName[] = [
-  'group:start',
-  'group:finish',
-  'group:fail',
-  'group:blocked',
-  'step:start',
-  'step:finish',
-  'step:fail',
-  'step:checkpoint',
-  'deprovision:start',
-  'deprovision:finish',
-  'deprovision:fail',
-  'shutdown:start',
-  'shutdown:finish',
-  'shutdown:fail',
-  'listener:error',
-];
+export const EVENT_NAMES: readonly SchedulerEventName[] = SCHEDULER_EVENTS;
 
 export interface Recorded {
   event: SchedulerEventName;

@@ -1,26 +1,11 @@
-import type { SchedulerEventMap, SchedulerEventName, SchedulerEventSource } from '../../events.js';
+import { SCHEDULER_EVENTS, type SchedulerEventSource } from '../../events.js';
 import type { Write } from '../io.js';
 
 /** Version of the `--json` event stream (README "The command line"); bump on an incompatible change. */
 export const NDJSON_VERSION = 1;
 
-const EVENTS: readonly SchedulerEventName[] = [
-  'group:start',
-  'group:finish',
-  'group:fail',
-  'group:stopped',
-  'group:blocked',
-  'step:start',
-  'step:finish',
-  'step:fail',
-  'step:checkpoint',
-  'deprovision:start',
-  'deprovision:finish',
-  'deprovision:fail',
-  'shutdown:start',
-  'shutdown:finish',
-  'shutdown:fail',
-] satisfies (keyof SchedulerEventMap)[];
+// A listener's own failure is the CLI's business (logged), not a run event.
+const EVENTS = SCHEDULER_EVENTS.filter((e) => e !== 'listener:error');
 
 /** An error as JSON: message, code and class; the stack and cause chain with `-v`. */
 export function errorJson(error: unknown, verbose: boolean, depth = 0): Record<string, unknown> {
