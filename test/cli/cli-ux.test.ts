@@ -1,5 +1,6 @@
 // The command line as people meet it: help, --version, messages, progress modes, --json, -v.
 // Child runs of tasks.ts; a terminal comes from util-linux `script` (with a size set by stty).
+import { runTasks, type CliRun } from '../helpers/cli.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -7,28 +8,14 @@ import { describe, test, type TestContext } from 'vitest';
 import { fixture as config, ROOT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 
-interface Run {
-  code: number | undefined;
-  stdout: string;
-  stderr: string;
-}
-
 // No inherited colour or CI settings: each test says what it wants.
 const BASE_ENV = { NO_COLOR: undefined, FORCE_COLOR: undefined, CI: undefined };
 
-async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], {
-    cwd: ROOT,
-    reject: false,
-    stdin: 'ignore',
-    timeout: 90_000, // generous: the test machine may be loaded; no assertion depends on time
-    env: { ...BASE_ENV, ...env },
-  });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> =>
+  runTasks(args, { env: { ...BASE_ENV, ...env }, timeoutMs: 90_000 }); // generous: the machine may be loaded
 
-/** Run tasks.ts on a pseudo-terminal of 40×120; returns what the terminal received. */
-async function onTerminal(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+/** CliRun tasks.ts on a pseudo-terminal of 40×120; returns what the terminal received. */
+async function onTerminal(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const command = `stty rows 40 cols 120; exec '${process.execPath}' --import tsx tasks.ts ${quoted}`;
   const r = await execa('script', ['-qec', command, '/dev/null'], {
@@ -155,7 +142,14 @@ describe.concurrent('progress', { timeout: 180_000 }, () => {
     ctx.expect(noColour.stdout).toContain('✔ app provisioned in');
     ctx.expect(noColour.stdout).not.toMatch(/\u001b\[\d+m/); // no SGR (colour) codes; cursor moves are fine
     ctx.expect(ci.code).toBe(0);
-    ctx.expect(ci.stdout.split(/\r?\n/).filter((l) => TIMESTAMP.test(l)).some((l) => l.includes('✔ app provisioned in'))).toBe(true);
+    ctx
+      .expect(
+        ci.stdout
+          .split(/\r?\n/)
+          .filter((l) => TIMESTAMP.test(l))
+          .some((l) => l.includes('✔ app provisioned in')),
+      )
+      .toBe(true);
   });
 });
 
@@ -170,9 +164,11 @@ describe.concurrent('--json and -v', { timeout: 180_000 }, () => {
       ctx.expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT/);
     }
     ctx.expect(events).toContainEqual(ctx.expect.objectContaining({ event: 'step:finish', group: 'web', step: 0, provisioner: 'CliStep' }));
-    ctx.expect(events).toContainEqual(
-      ctx.expect.objectContaining({ event: 'group:fail', group: 'db', error: ctx.expect.objectContaining({ code: 'GW_STEP_FAILED' }) }),
-    );
+    ctx
+      .expect(events)
+      .toContainEqual(
+        ctx.expect.objectContaining({ event: 'group:fail', group: 'db', error: ctx.expect.objectContaining({ code: 'GW_STEP_FAILED' }) }),
+      );
     ctx.expect(events.at(-1)).toMatchObject({
       event: 'summary',
       ok: false,

@@ -1,28 +1,14 @@
 // The CLI (`tasks.ts`), run as real child processes against fixture configs and temp state files.
+import { runTasks, type CliRun } from '../helpers/cli.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 // The global `expect` is used only for asymmetric matchers; assertions use each concurrent test's own.
 import { describe, expect, test, type TestContext } from 'vitest';
-import { fixture as config, ROOT } from '../helpers/paths.js';
+import { fixture as config } from '../helpers/paths.js';
 import { readRawState, stateGroups } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
 
-interface Run {
-  code: number | undefined;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], {
-    cwd: ROOT,
-    reject: false,
-    stdin: 'ignore',
-    timeout: 20_000,
-  });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): Promise<CliRun> => runTasks(args);
 
 /** A temp state file path; its folder is removed when this (concurrent) test finishes. */
 async function stateFile(ctx: TestContext): Promise<string> {

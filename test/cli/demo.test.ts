@@ -1,22 +1,13 @@
 // The demo end to end: the repository's own groundwork.config.ts, run through tasks.ts as child processes.
 import { get } from 'node:http';
 import { connect } from 'node:net';
-import { execa } from 'execa';
 import { expect, test } from 'vitest';
-import { ROOT } from '../helpers/paths.js';
+import { runTasks, type CliRun } from '../helpers/cli.js';
 import { serviceWorkspace } from '../helpers/processes.js';
 import { readRawState, type RawState } from '../helpers/state.js';
 import { isRunning } from '../helpers/wait.js';
 
-async function cli(...args: string[]) {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], {
-    cwd: ROOT,
-    reject: false,
-    stdin: 'ignore',
-    timeout: 25_000,
-  });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): Promise<CliRun> => runTasks(args, { timeoutMs: 25_000 });
 
 /** The LocalService processes recorded in the state: pid and kernel start time. */
 function servicePids(state: RawState): { group: string; pid: number; startTime: number }[] {

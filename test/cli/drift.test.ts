@@ -1,37 +1,19 @@
 // Drift through the command line: real child runs of tasks.ts against a config
 // whose provisioners come from the environment (test/fixtures/drift-config.ts).
+import { runTasks, type CliRun } from '../helpers/cli.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, test, type TestContext } from 'vitest';
-import { fixture, ROOT } from '../helpers/paths.js';
+import { fixture } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
-
-interface Run {
-  code: number | undefined;
-  stdout: string;
-  stderr: string;
-}
 
 /** A temp state file and call log; `cli` runs tasks.ts on them with DRIFT_* set from `env`. */
 async function project(ctx: TestContext) {
   const dir = await tempDir('groundwork-drift-cli-', ctx);
   const state = join(dir, 'state.json');
   const log = join(dir, 'calls.log');
-  const cli = async (env: Record<string, string>, ...args: string[]): Promise<Run> => {
-    const r = await execa(
-      process.execPath,
-      ['--import', 'tsx', 'tasks.ts', ...args, '--config', fixture('drift-config.ts'), '--state', state],
-      {
-        cwd: ROOT,
-        reject: false,
-        stdin: 'ignore',
-        timeout: 60_000,
-        env: { DRIFT_LOG: log, ...env },
-      },
-    );
-    return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-  };
+  const cli = (env: Record<string, string>, ...args: string[]): Promise<CliRun> =>
+    runTasks([...args, '--config', fixture('drift-config.ts'), '--state', state], { env: { DRIFT_LOG: log, ...env }, timeoutMs: 60_000 });
   /** The log's lines since the last call of `calls()`. */
   let seen = 0;
   const calls = (): string[] => {

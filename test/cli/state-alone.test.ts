@@ -1,22 +1,14 @@
 // status, output, teardown and deprovision from the state file when the config that made it is
 // deleted or broken: real child runs of tasks.ts, with a user's own provisioner class (CliStep).
+import { runTasks, type CliRun } from '../helpers/cli.js';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, test, type TestContext } from 'vitest';
-import { fixture, ROOT } from '../helpers/paths.js';
+import { fixture } from '../helpers/paths.js';
 import { stateGroups } from '../helpers/state.js';
 import { tempDir } from '../helpers/temp.js';
 
-async function cli(...args: string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args], {
-    cwd: ROOT,
-    reject: false,
-    stdin: 'ignore',
-    timeout: 20_000,
-  });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): Promise<CliRun> => runTasks(args);
 
 /** A config of the user's own, outside the repo's fixtures, provisioned; then it can be deleted or broken. */
 async function provisioned(ctx: TestContext, fixtureName = 'cli-ok.ts', ...extra: string[]) {
