@@ -222,7 +222,14 @@ export class Scheduler implements AsyncDisposable {
    */
   async replace(groups: readonly string[], specs: readonly GroupSpec[], options: ReplaceOptions = {}): Promise<ReplaceSummary> {
     for (const name of groups) this.#require(name);
-    return this.#exclusive('replace', () => this.#replace(groups, specs, options));
+    return this.#exclusive('replace', () =>
+      replaceRun(this.#rt, groups, specs, {
+        force: options.force ?? false,
+        concurrency: this.concurrency,
+        signal: options.signal ?? new AbortController().signal,
+        ...(options.stopSignal ? { stop: options.stopSignal } : {}),
+      }),
+    );
   }
 
   /** Replace (as `replace`) the groups of `specs` that drifted; with none, nothing changes and `replaced` is undefined. */
@@ -232,17 +239,7 @@ export class Scheduler implements AsyncDisposable {
   ): Promise<{ drift: DriftReport[]; replaced: ReplaceSummary | undefined }> {
     const drift = this.drift(specs);
     if (drift.length === 0) return { drift, replaced: undefined };
-    const groups = drift.map((d) => d.group);
-    return { drift, replaced: await this.#exclusive('replace', () => this.#replace(groups, specs, options)) };
-  }
-
-  #replace(groups: readonly string[], specs: readonly GroupSpec[], options: ReplaceOptions): Promise<ReplaceSummary> {
-    return replaceRun(this.#rt, groups, specs, {
-      force: options.force ?? false,
-      concurrency: this.concurrency,
-      signal: options.signal ?? new AbortController().signal,
-      ...(options.stopSignal ? { stop: options.stopSignal } : {}),
-    });
+    return { drift, replaced: await this.replace(drift.map((d) => d.group), specs, options) };
   }
 
   status(): GroupStatus[] {
