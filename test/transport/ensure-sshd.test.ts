@@ -23,8 +23,10 @@ test.skipIf(!sshdAvailability().available)('is quiet and succeeds when sshd is i
 async function reachableCopy(): Promise<string> {
   const dir = await tempDir('gw-ensure-sshd-');
   await chmod(dir, 0o755);
-  await mkdir(join(dir, 'scripts'));
+  await mkdir(join(dir, 'scripts', 'lib'), { recursive: true });
   await copyFile(SCRIPT, join(dir, 'scripts', 'ensure-sshd.sh'));
+  await copyFile(`${ROOT}scripts/lib/apt-ensure.sh`, join(dir, 'scripts', 'lib', 'apt-ensure.sh'));
+  await chmod(join(dir, 'scripts', 'lib'), 0o755);
   // test/global-setup.ts finds the script at ../scripts/ from itself.
   await bundleStandalone('run-global-setup.ts', join(dir, 'test', 'run-global-setup.mjs'));
   await chmod(join(dir, 'test'), 0o755);
