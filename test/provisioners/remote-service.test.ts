@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Machines, RemoteService, Scheduler, type Logger, type MachineInfo, type RemoteServiceOutput } from '../../src/index.js';
+import { Machines, powerOff, RemoteService, Scheduler, type Logger, type MachineInfo, type RemoteServiceOutput } from '../../src/index.js';
 import { spawnTs } from '../helpers/children.js';
 import { fixture } from '../helpers/paths.js';
 import { keyFolder, netnsAvailable, pidsIn, removeNamespacesWithPrefix, uniquePrefix } from '../helpers/netns.js';
@@ -160,4 +160,17 @@ describe.runIf(netnsAvailable)('RemoteService on netns machines (skipped unless 
     await s.deprovision('svc');
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
   }, 60_000);
+
+  // Last: it powers n2 off for good (the file's teardown then removes a dead machine).
+  it('shutdown tolerates a machine that is gone: says so in the log, stops the rest, and succeeds', async () => {
+    await s.schedule('last', [new RemoteService({ command: echo, port: 7304, keyPaths: [keys] })], { dependsOn: ['hosts'] });
+    expect((await s.run({ groups: ['last'] })).ok).toBe(true);
+    const { services } = s.output('last') as RemoteServiceOutput;
+    await powerOff(hosts.find((h) => h.name === 'n2')!);
+    logs.length = 0;
+    expect(await s.deprovision('last')).toEqual([]); // no forced failures: shutdown returned true
+    expect(logs.join('\n')).toMatch(/n2 \(10\.246\.\d+\.\d+\) is unreachable, so its pid \d+ counts as gone/);
+    expect(logs.join('\n')).toMatch(/pid \d+ on n1: stopped/);
+    for (const { pid } of services) expect(isRunning(pid)).toBe(false);
+  });
 });
