@@ -59,7 +59,10 @@ export async function checkGroups(rt: Runtime, groups: readonly string[] | undef
     }),
   );
   const unhealthy = perGroup.filter((u): u is UnhealthyStep => u !== undefined);
-  for (const u of unhealthy) rt.events.emit('group:unhealthy', u);
+  for (const u of unhealthy) {
+    rt.logger.warn(`${u.group} is unhealthy: step ${u.step + 1} (${u.provisioner}): ${u.reason}`, { group: u.group, step: u.step, reason: u.reason });
+    rt.events.emit('group:unhealthy', u);
+  }
   return unhealthy;
 }
 

@@ -254,15 +254,15 @@ export class Scheduler implements AsyncDisposable {
   }
 
   /**
-   * Check the groups of `specs` already provisioned (as `checkHealth`) and
-   * replace the unhealthy ones (as `replace`: with what depends on them); with
+   * Check the groups of `specs` (or `options.groups`) already provisioned (as `checkHealth`) and
+   * replace the unhealthy ones (as `replace`, from `specs`: with what depends on them); with
    * none unhealthy, nothing changes and `replaced` is undefined.
    */
   async repairUnhealthy(
     specs: readonly GroupSpec[],
-    options: ReplaceOptions & CheckOptions = {},
+    options: ReplaceOptions & CheckOptions & { groups?: readonly string[] } = {},
   ): Promise<{ unhealthy: UnhealthyStep[]; replaced: ReplaceSummary | undefined }> {
-    const inState = specs.map((s) => s.name).filter((name) => this.#rt.ledger.get(name));
+    const inState = (options.groups ?? specs.map((s) => s.name)).filter((name) => this.#rt.ledger.get(name));
     const unhealthy = await this.checkHealth(inState, { ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     if (unhealthy.length === 0) return { unhealthy, replaced: undefined };
     return { unhealthy, replaced: await this.replace(unhealthy.map((u) => u.group), specs, options) };
