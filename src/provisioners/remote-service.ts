@@ -1,6 +1,8 @@
 import { ConfigError, describeError, HostKeyMismatchError, MachineConnectError, NotReadyError, ProcessError } from '../errors.js';
 import { fanOut, throwIfFailed } from '../drivers/batch.js';
 import type { Machine } from '../machines/machine.js';
+import { rm, rmdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { portAnswers } from '../os/net.js';
 import { isSameProcessAlive } from '../os/process-info.js';
 import { withReleasers } from '../os/releasers.js';
@@ -134,6 +136,7 @@ export class RemoteService implements Provisioner<MachinesOutput | RemoteService
           await checkpoint();
           if (!(error instanceof NotReadyError)) throw error; // cancelled: the step reports the abort reason
           const tail = (await machine.execute(tailScript(record.logFile), { timeout: 5_000, reject: false }).catch(() => undefined))?.stdout.trim();
+          await machine.execute(removeLogScript(record.logFile), { timeout: 5_000, reject: false }).catch(() => undefined); // its tail is in the error
           const output = tail ? `\nlast output of ${info.name}:${record.logFile}:\n${tail}` : '';
           throw new NotReadyError(`${error.message}${output}`, { host: record.host, port: record.port, group: ctx.group, step: ctx.step, cause: error });
         }
@@ -201,6 +204,8 @@ export class RemoteService implements Provisioner<MachinesOutput | RemoteService
           if (!(error instanceof MachineConnectError || error instanceof HostKeyMismatchError)) throw error;
           // Powered off, or its namespace is gone: so is the process (a machine that exists again later is not ours to touch).
           ctx.logger.warn(`${record.machine} (${info.address}) is unreachable, so its pid ${record.pid} counts as gone: ${describeError(error)}`);
+          // A netns machine's files are this host's: its log need not outlive it.
+          if (info.driverUrl.startsWith('netns')) await removeLocalLog(record.logFile);
         }
       }
       delete this.processes[record.machine];
@@ -264,4 +269,9 @@ function machinesFrom(input: unknown, dependencies: Readonly<Record<string, unkn
         ? `; as a group's first step it takes the machines of its one dependency that has them, but ${found.length === 0 ? 'none has' : `${found.map(([n]) => n).join(', ')} have`}. Put it after a Machines step, or depend on exactly one such group.`
         : '.'),
   );
+}
+
+async function removeLocalLog(file: string): Promise<void> {
+  await rm(file, { force: true });
+  for (const dir of [dirname(file), dirname(dirname(file))]) await rmdir(dir).catch(() => undefined); // only once empty
 }

@@ -71,6 +71,7 @@ describe('powerOff', () => {
         expect(said).toMatch(/a1 \(10\.247\.\d+\.\d+\) is unreachable, so its pid \d+ counts as gone/);
         expect(said).toMatch(/a2 \(10\.247\.\d+\.\d+\) is unreachable, so its pid \d+ counts as gone/);
         expect(isRunning(s2.pid)).toBe(false); // went with its namespace
+        expect(existsSync(`/var/tmp/groundwork-${s.stateId.replace(/-/g, '').slice(0, 8)}`)).toBe(false); // logs of the dead machines too
         expect(existsSync(join(driverDir, 'addresses')) ? readdirSync(join(driverDir, 'addresses')) : []).toEqual([]); // claims released
       } finally {
         await s.close();

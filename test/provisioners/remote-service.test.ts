@@ -108,6 +108,7 @@ describe.runIf(netnsAvailable)('RemoteService on netns machines (skipped unless 
     expect(error).toContain('boom 42');
     expect(error).toMatch(/last output of n1:\/var\/tmp\/groundwork-\w+\/n1\/bad\.1\.log:\nboom 42/);
     expect(stepFields(stateFile, 'bad', 0).processes).toEqual({});
+    expect(existsSync(`/var/tmp/groundwork-${s.stateId.replace(/-/g, '').slice(0, 8)}/n1/bad.1.log`)).toBe(false); // its tail is in the error
     await s.deprovision('bad', { force: true });
   });
 
@@ -179,5 +180,6 @@ describe.runIf(netnsAvailable)('RemoteService on netns machines (skipped unless 
     expect(logs.join('\n')).toMatch(/n2 \(10\.246\.\d+\.\d+\) is unreachable, so its pid \d+ counts as gone/);
     expect(logs.join('\n')).toMatch(/pid \d+ on n1: stopped/);
     for (const { pid } of services) expect(isRunning(pid)).toBe(false);
+    expect(existsSync(`/var/tmp/groundwork-${s.stateId.replace(/-/g, '').slice(0, 8)}`)).toBe(false); // no log left, n2's neither
   });
 });
