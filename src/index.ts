@@ -34,6 +34,9 @@ export { Machines } from './provisioners/machines/machines.js';
 export type { MachinesOptions, MachinesOutput, MachineInfo } from './provisioners/machines/machines.js';
 export { RunOnMachines } from './provisioners/machines/run-on-machines.js';
 export type { RunOnMachinesOptions, RunOnMachinesOutput } from './provisioners/machines/run-on-machines.js';
+// remote-service (issue 10)
+export { RemoteService } from './provisioners/remote-service.js';
+export type { RemoteServiceOptions, RemoteServiceOutput, RemoteServiceInstance } from './provisioners/remote-service.js';
 
 // The driver contract, the machines drivers hand out, and the built-in drivers.
 export type { Driver, DriverActions, DriverContext, DriverFactory, MachineRequest, BatchResult, KeyLookup } from './drivers/driver.js';
