@@ -70,6 +70,7 @@ registerProvisioner(NginxConfig);
 /** The tuned config (FACTS.md, "A load balancer that drops nothing when a backend dies"). */
 export function nginxConf(dir: string, listen: string, backends: readonly string[]): string {
   return `# Written by the cluster example's NginxConfig step.
+user www-data;
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log stderr warn;
