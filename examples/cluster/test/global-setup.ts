@@ -1,0 +1,47 @@
+// The cluster suite's global setup: the prerequisites (sshd, PostgreSQL 15, nginx from
+// Debian's packages, via the scripts/ensure-*.sh), then one bring-up of the cluster
+// for every test file through Groundwork's vitest helper (GROUNDWORK_KEEP=1 keeps it
+// for the next run). Outside CI a missing root or package is a skip with its reason;
+// in CI it is a failure.
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { groundworkGlobalSetup } from '../../../src/testing/vitest.js';
+import { CLUSTER_CONFIG } from './cluster.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Whether the cluster is up; `reason` says why not. */
+    cluster: { available: boolean; reason: string };
+  }
+}
+
+interface Project {
+  provide(key: 'cluster', value: { available: boolean; reason: string }): void;
+  provide(key: 'groundwork', value: Record<string, unknown>): void;
+}
+
+const SCRIPTS = ['ensure-sshd.sh', 'ensure-postgres.sh', 'ensure-nginx.sh'].map((s) =>
+  fileURLToPath(new URL(`../../../scripts/${s}`, import.meta.url)),
+);
+
+async function missing(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'the cluster example needs root (network namespaces); run it as root';
+  for (const script of SCRIPTS) {
+    const result = await execa('sh', [script], { reject: false, all: true });
+    if (result.exitCode !== 0) return `${script} exited ${result.exitCode}: ${result.all.trim().split('\n').slice(-3).join(' ')}`;
+  }
+  return undefined;
+}
+
+export default async function setup(project: Project): Promise<(() => Promise<void>) | undefined> {
+  const reason = await missing();
+  if (reason !== undefined) {
+    if (process.env.CI === 'true') throw new Error(`cluster suite: ${reason}`); // in CI a missing component is a failure
+    project.provide('cluster', { available: false, reason });
+    project.provide('groundwork', {});
+    return undefined;
+  }
+  const teardown = await groundworkGlobalSetup({ config: CLUSTER_CONFIG })(project);
+  project.provide('cluster', { available: true, reason: '' });
+  return teardown;
+}
