@@ -37,6 +37,8 @@ export type { RunOnMachinesOptions, RunOnMachinesOutput } from './provisioners/m
 // remote-service (issue 10)
 export { RemoteService } from './provisioners/remote-service.js';
 export type { RemoteServiceOptions, RemoteServiceOutput, RemoteServiceInstance } from './provisioners/remote-service.js';
+export { powerOff } from './drivers/netns/power-off.js';
+export type { PowerOffOptions, PowerOffTarget } from './drivers/netns/power-off.js';
 
 // The driver contract, the machines drivers hand out, and the built-in drivers.
 export type { Driver, DriverActions, DriverContext, DriverFactory, MachineRequest, BatchResult, KeyLookup } from './drivers/driver.js';

@@ -95,17 +95,14 @@ export class RemoteService implements Provisioner<MachinesOutput | RemoteService
   }
 
   async startup(input: MachinesOutput | RemoteServiceOutput, ctx: ProvisionerContext): Promise<RemoteServiceOutput> {
-    if (!Array.isArray(input?.machines))
-      throw new ConfigError(
-        `RemoteService: expected its input to be a Machines or RemoteService output ({ machines: [...] }), got ${JSON.stringify(input)}.`,
-      );
-    this.machines = input.machines;
+    const machines = machinesFrom(input, ctx.dependencies);
+    this.machines = machines;
     // Checkpoints of the fan-out run one at a time, each saving the records as they are then.
     let chain: Promise<void> = Promise.resolve();
     const checkpoint = () => (chain = chain.then(() => ctx.checkpoint()));
-    const results = await fanOut(input.machines, 8, (m) => m.name, (info) => this.startOn(info, input, ctx, checkpoint));
+    const results = await fanOut(machines, 8, (m) => m.name, (info) => this.startOn(info, input, ctx, checkpoint));
     const services = throwIfFailed('Start service', results);
-    return { machines: input.machines, services };
+    return { machines, services };
   }
 
   private startOn(
@@ -158,8 +155,10 @@ export class RemoteService implements Provisioner<MachinesOutput | RemoteService
       user: this.user,
     });
     const result = await machine.execute(script, { timeout: 15_000, signal: ctx.signal });
-    const [pid, startTime] = result.stdout.trim().split(' ').map(Number);
-    if (!pid || !startTime)
+    const [pid, start] = result.stdout.trim().split(' ').map(Number);
+    // No start time: it exited before we looked; 0 matches no process, so the wait reports it with the log tail.
+    const startTime = start ?? 0;
+    if (!pid || !Number.isInteger(startTime))
       throw new ProcessError(
         `RemoteService: starting \`${command}\` on ${info.name} printed ${JSON.stringify(result.stdout)} instead of "<pid> <start time>"; ` +
           `check that setsid${this.user ? ' and setpriv are' : ' is'} installed there (stderr: ${result.stderr.trim() || 'empty'}).`,
@@ -219,4 +218,22 @@ export class RemoteService implements Provisioner<MachinesOutput | RemoteService
     for (const r of records) lines.push(`${r.machine}: pid ${r.pid} ${r.status}, ${r.address}`);
     return lines;
   }
+}
+
+/**
+ * The machines to run on: the input's (a Machines or RemoteService step before
+ * this one), or, as a group's first step, those of its one dependency that has machines.
+ */
+function machinesFrom(input: unknown, dependencies: Readonly<Record<string, unknown>>): MachineInfo[] {
+  const of = (value: unknown) => (value !== null && typeof value === 'object' && Array.isArray((value as MachinesOutput).machines) ? (value as MachinesOutput).machines : undefined);
+  const own = of(input);
+  if (own) return own;
+  const found = Object.entries(dependencies).filter(([, output]) => of(output) !== undefined);
+  if (input == null && found.length === 1) return of(found[0]![1])!;
+  throw new ConfigError(
+    `RemoteService: expected its input to be a Machines or RemoteService output ({ machines: [...] }), got ${JSON.stringify(input)}` +
+      (input == null
+        ? `; as a group's first step it takes the machines of its one dependency that has them, but ${found.length === 0 ? 'none has' : `${found.map(([n]) => n).join(', ')} have`}. Put it after a Machines step, or depend on exactly one such group.`
+        : '.'),
+  );
 }

@@ -107,3 +107,8 @@ export async function deleteLink(name: string, signal?: AbortSignal): Promise<vo
 export async function linkExists(name: string, namespace?: string, signal?: AbortSignal): Promise<boolean> {
   return (await listLinks(namespace, signal)).some((l) => l.ifname === name);
 }
+
+/** Take a link down (in the host namespace, or in `namespace`): what a pulled cable looks like. */
+export async function setLinkDown(name: string, namespace?: string, signal?: AbortSignal): Promise<void> {
+  await ip([...(namespace ? ['-n', namespace] : []), 'link', 'set', name, 'down'], signal);
+}

@@ -28,7 +28,8 @@ async function hostVeths(namespace: string, signal?: AbortSignal): Promise<strin
   return [...new Set([host, ...aliased])];
 }
 
-async function killAll(namespace: string, pids: number[], signal?: AbortSignal): Promise<void> {
+/** SIGKILL every pid and wait until each is gone (or a zombie); also what `powerOff` does. */
+export async function killAll(namespace: string, pids: number[], signal?: AbortSignal): Promise<void> {
   const started = pids.map((pid) => ({ pid, start: processStartTime(pid) }));
   for (const p of started) {
     try {

@@ -43,6 +43,8 @@ export interface MachineInfo {
   keyName: string | undefined;
   hostKey: string | undefined;
   driverUrl: string;
+  /** The netns driver's namespace of the machine (what `powerOff` acts on); absent for other drivers. */
+  namespace?: string;
 }
 
 export interface MachinesOutput {
@@ -163,6 +165,7 @@ export class Machines implements Provisioner<unknown, MachinesOutput> {
           keyName: ref.keyName,
           hostKey: ref.hostKey,
           driverUrl: ref.driverUrl,
+          ...(typeof ref.ids.namespace === 'string' ? { namespace: ref.ids.namespace } : {}),
         },
       ];
     });
