@@ -16,8 +16,10 @@ import { PG_BIN, PostgresSchema } from './provisioners/postgres-schema.js';
 import { RouteSubnet } from './provisioners/route-subnet.js';
 import { ServiceUrl } from './provisioners/service-url.js';
 
-// Keys are looked up by name in <state data dir>/keys; the example makes its key
-// there on first use (a real project would bring its own).
+// Keys are looked up by name in key folders; the example makes its key in
+// examples/cluster/.groundwork/data/keys on first use (a real project would bring
+// its own) and names that folder in every step, so a run with another --state
+// (the restart test's) finds it too.
 const keys = fileURLToPath(new URL('./.groundwork/data/keys', import.meta.url));
 const KEY = 'groundwork-cluster';
 if (!existsSync(`${keys}/${KEY}`)) {
@@ -29,7 +31,7 @@ const SUBNET = process.env.CLUSTER_SUBNET ?? '10.250.0.0/16';
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const APP = fileURLToPath(new URL('./app/server.ts', import.meta.url));
 
-const machines = (...names: string[]) => new Machines({ driver: 'netns', driverConfig: { subnet: SUBNET }, machines: names, keyName: KEY });
+const machines = (...names: string[]) => new Machines({ driver: 'netns', driverConfig: { subnet: SUBNET }, machines: names, keyName: KEY, keyPaths: [keys] });
 
 // initdb's quick options: no fsync of the new files (--no-sync), trust auth, then a
 // pg_hba.conf that lets in the cluster's subnet only. fsync/full_page_writes off:
@@ -52,9 +54,9 @@ export default defineConfig({
       provisioners: () => [
         machines('db1'),
         new RouteSubnet({ subnet: SUBNET }),
-        new MachineFolder({ owner: 'postgres' }),
-        new RemoteService({ command: POSTGRES, port: 5432, user: 'postgres' }),
-        new PostgresSchema({ sql: SCHEMA }),
+        new MachineFolder({ owner: 'postgres', keyPaths: [keys] }),
+        new RemoteService({ command: POSTGRES, port: 5432, user: 'postgres', keyPaths: [keys] }),
+        new PostgresSchema({ sql: SCHEMA, keyPaths: [keys] }),
       ],
     },
     app: {
@@ -66,6 +68,7 @@ export default defineConfig({
           command: `exec node --import tsx ${APP} --host {{machine.address}} --port {{port}} --node {{machine.name}} --db {{dependencies.db.url}}`,
           port: 8080,
           cwd: REPO, // where `tsx` resolves from
+          keyPaths: [keys],
         }),
       ],
     },
@@ -74,11 +77,12 @@ export default defineConfig({
       provisioners: () => [
         machines('lb1'),
         new RouteSubnet({ subnet: SUBNET }),
-        new MachineFolder({ owner: 'www-data' }),
-        new NginxConfig({ upstream: 'app', port: 80 }),
+        new MachineFolder({ owner: 'www-data', keyPaths: [keys] }),
+        new NginxConfig({ upstream: 'app', port: 80, keyPaths: [keys] }),
         new RemoteService({
           command: `exec ${NGINX} -p {{input.folders.lb1}}/ -c {{input.folders.lb1}}/nginx.conf -e stderr -g 'daemon off;'`,
           port: 80,
+          keyPaths: [keys],
         }),
         new ServiceUrl(), // the output: the LB's URL, so `output lb` prints just that
       ],
