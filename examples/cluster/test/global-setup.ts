@@ -3,6 +3,7 @@
 // for every test file through Groundwork's vitest helper (GROUNDWORK_KEEP=1 keeps it
 // for the next run). Outside CI a missing root or package is a skip with its reason;
 // in CI it is a failure.
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { groundworkGlobalSetup } from '../../../src/testing/vitest.js';
@@ -33,15 +34,31 @@ async function missing(): Promise<string | undefined> {
   return undefined;
 }
 
+// bench/cluster-loop.ts reads how long the setup's own parts took from here.
+const TIMINGS = process.env.CLUSTER_TIMINGS_FILE;
+const timings: Record<string, number> = {};
+const record = (key: string, since: number) => {
+  timings[key] = Math.round(performance.now() - since);
+  if (TIMINGS) writeFileSync(TIMINGS, JSON.stringify(timings));
+};
+
 export default async function setup(project: Project): Promise<(() => Promise<void>) | undefined> {
+  const t0 = performance.now();
   const reason = await missing();
+  record('prerequisitesMs', t0);
   if (reason !== undefined) {
     if (process.env.CI === 'true') throw new Error(`cluster suite: ${reason}`); // in CI a missing component is a failure
     project.provide('cluster', { available: false, reason });
     project.provide('groundwork', {});
     return undefined;
   }
+  const t1 = performance.now();
   const teardown = await groundworkGlobalSetup({ config: CLUSTER_CONFIG })(project);
+  record('bringUpMs', t1);
   project.provide('cluster', { available: true, reason: '' });
-  return teardown;
+  return async () => {
+    const t2 = performance.now();
+    await teardown();
+    record('teardownMs', t2);
+  };
 }
