@@ -15,6 +15,8 @@ export interface SchedulerEventMap {
   /** A graceful stop: the group's steps so far are recorded and it is pending again, to continue at `nextStep`. */
   'group:stopped': { group: string; nextStep: number };
   'group:blocked': { group: string; blockedBy: string[] };
+  /** Health on reuse: a provisioned group's step failed its `check` (the group is replaced next). */
+  'group:unhealthy': StepRef & { reason: string };
   'step:start': StepRef & { resumed: boolean };
   'step:finish': StepRef & { durationMs: number };
   'step:fail': StepRef & { error: Error };
@@ -38,6 +40,7 @@ export const SCHEDULER_EVENTS = [
   'group:fail',
   'group:stopped',
   'group:blocked',
+  'group:unhealthy',
   'step:start',
   'step:finish',
   'step:fail',

@@ -38,6 +38,8 @@ export type { RunOnMachinesOptions, RunOnMachinesOutput } from './provisioners/m
 export { RemoteService } from './provisioners/remote-service.js';
 export type { RemoteServiceOptions, RemoteServiceOutput, RemoteServiceInstance } from './provisioners/remote-service.js';
 export { powerOff } from './drivers/netns/power-off.js';
+export type { CheckResult } from './provisioners/contract.js';
+export type { UnhealthyStep, CheckOptions } from './scheduler/health.js';
 export type { PowerOffOptions, PowerOffTarget } from './drivers/netns/power-off.js';
 
 // The driver contract, the machines drivers hand out, and the built-in drivers.

@@ -23,6 +23,8 @@ export interface CliArgs {
   /** provision --replace: groups to replace whether or not they drifted. */
   replace: string[];
   replaceDrifted: boolean;
+  /** provision --no-check: skip the health checks of groups already provisioned. */
+  noCheck: boolean;
 }
 
 const MORE = 'Run `groundwork --help` for usage.';
@@ -90,6 +92,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     dryRun: flag('dry-run'),
     replace: (values.replace as string[] | undefined) ?? [],
     replaceDrifted: flag('replace-drifted'),
+    noCheck: flag('no-check'),
   };
 }
 
@@ -157,5 +160,6 @@ function defaults(): Omit<CliArgs, 'task'> {
     dryRun: false,
     replace: [],
     replaceDrifted: false,
+    noCheck: false,
   };
 }

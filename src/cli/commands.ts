@@ -36,6 +36,8 @@ export const TASK_SPECS = {
         help: 'Deprovision this group (and its dependents) and provision it again from the config; repeatable',
       },
       'replace-drifted': { type: 'boolean', help: 'Replace (as --replace) every group whose config changed since it was provisioned' },
+      // remote-service (issue 10): health on reuse
+      'no-check': { type: 'boolean', help: 'Skip the health checks of groups already provisioned (an unhealthy one is otherwise replaced)' },
     },
     example: 'groundwork provision app',
   },

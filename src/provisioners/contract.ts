@@ -46,7 +46,17 @@ export interface Provisioner<Input = unknown, Output = unknown> {
   report(): string[];
   /** Called after revival from a snapshot (the constructor is not called); also for status, so no side effects. */
   revive?(): void;
+  /**
+   * Health on reuse: is what startup made still there and working? Called on a
+   * revived provisioner of a provisioned group (kept runs, `provision`); a failed
+   * check replaces the group. Must be cheap and quick (it is bounded, default 2 s,
+   * through `ctx.signal`) and change nothing: `ctx.checkpoint` is not available. Optional.
+   */
+  check?(ctx: ProvisionerContext): Promise<CheckResult> | CheckResult;
 }
+
+/** What `check` found: healthy, or why not (shown to the user, e.g. "pid 4121 is gone"). */
+export type CheckResult = { ok: true } | { ok: false; reason: string };
 
 /** A class whose instances can be provisioners. `transient` fields are not saved. */
 export interface ProvisionerClass {

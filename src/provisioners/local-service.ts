@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { spawnDetached } from '../os/detached.js';
 import { ConfigError, NotReadyError } from '../errors.js';
 import { withReleasers } from '../os/releasers.js';
-import type { Provisioner, ProvisionerContext } from './contract.js';
-import { freePort, waitForPort } from '../os/net.js';
+import type { CheckResult, Provisioner, ProvisionerContext } from './contract.js';
+import { freePort, portAnswers, waitForPort } from '../os/net.js';
 import { isSameProcessAlive, processStartTime } from '../os/process-info.js';
 import { stopProcessGroup } from '../os/process-tree.js';
 import { render, renderAll, renderEnv } from './template.js';
@@ -133,6 +133,15 @@ export class LocalService implements Provisioner<unknown, LocalServiceOutput> {
     this.pid = undefined;
     this.startTime = undefined;
     return true;
+  }
+
+  /** Health on reuse: our process (same pid and start time) still runs and its port answers. */
+  async check(): Promise<CheckResult> {
+    if (this.pid === undefined || this.boundPort === undefined) return { ok: false, reason: 'it records no running process' };
+    if (!isSameProcessAlive(this.pid, this.startTime)) return { ok: false, reason: `pid ${this.pid} is gone` };
+    if (!(await portAnswers(this.host, this.boundPort, 1_000)))
+      return { ok: false, reason: `pid ${this.pid} runs but ${this.host}:${this.boundPort} does not accept connections` };
+    return { ok: true };
   }
 
   report(): string[] {

@@ -1,8 +1,9 @@
 import { ConfigError, describeError, HostKeyMismatchError, MachineConnectError, NotReadyError, ProcessError } from '../errors.js';
 import { fanOut, throwIfFailed } from '../drivers/batch.js';
 import type { Machine } from '../machines/machine.js';
+import { portAnswers } from '../os/net.js';
 import { withReleasers } from '../os/releasers.js';
-import type { Provisioner, ProvisionerContext } from './contract.js';
+import type { CheckResult, Provisioner, ProvisionerContext } from './contract.js';
 import type { MachineInfo, MachinesOutput } from './machines/machines.js';
 import { withMachine } from './remote/connect.js';
 import { startScript, stopScript, tailScript } from './remote/scripts.js';
@@ -205,6 +206,29 @@ export class RemoteService implements Provisioner<MachinesOutput | RemoteService
     });
     throwIfFailed('Stop service', results);
     return true;
+  }
+
+  /** Health on reuse: on every machine its port answers (from here) and our pid runs with the same start time (over SSH). */
+  async check(ctx: ProvisionerContext): Promise<CheckResult> {
+    const records = Object.values(this.processes);
+    if (records.length === 0) return { ok: false, reason: 'it records no running process' };
+    const problems = await Promise.all(
+      records.map(async (r): Promise<string | undefined> => {
+        if (!(await portAnswers(r.host, r.port, 1_000))) return `${r.machine}: ${r.address} does not accept connections`;
+        const info = this.machines.find((m) => m.name === r.machine);
+        if (!info) return `${r.machine}: not among its machines`;
+        try {
+          const alive = await withMachine(info, ctx, { keyPaths: this.keyPaths, connectDeadlineMs: 1_000 }, (machine) =>
+            remoteAlive(machine, r.pid, r.startTime, ctx.signal, 1_000),
+          );
+          return alive ? undefined : `${r.machine}: pid ${r.pid} is gone (something else answers ${r.address})`;
+        } catch (error) {
+          return `${r.machine}: ${describeError(error)}`;
+        }
+      }),
+    );
+    const failed = problems.filter((p): p is string => p !== undefined);
+    return failed.length === 0 ? { ok: true } : { ok: false, reason: failed.join('; ') };
   }
 
   async plan(ctx: ProvisionerContext): Promise<void> {

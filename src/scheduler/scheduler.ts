@@ -33,6 +33,7 @@ import { provisionRun, type RunSummary } from './provision-run.js';
 import { replaceRun, type ReplaceSummary } from './replace-run.js';
 import { finalOutput, type Runtime } from './runtime.js';
 import { waitForGroups } from './wait-for.js';
+import { checkGroups, type CheckOptions, type UnhealthyStep } from './health.js';
 import { deprovisionGroup } from './shutdown.js';
 import { groupStatus, type GroupStatus } from './status.js';
 import { teardownRun, type TeardownSummary } from './teardown-run.js';
@@ -240,6 +241,31 @@ export class Scheduler implements AsyncDisposable {
     const drift = this.drift(specs);
     if (drift.length === 0) return { drift, replaced: undefined };
     return { drift, replaced: await this.replace(drift.map((d) => d.group), specs, options) };
+  }
+
+  /**
+   * Health on reuse: run the `check` of every step of the provisioned groups
+   * among `groups` (default: all), in parallel, each bounded (default 2 s).
+   * Returns the first failing step of each unhealthy group (also emitted as `group:unhealthy`).
+   */
+  async checkHealth(groups?: readonly string[], options: CheckOptions = {}): Promise<UnhealthyStep[]> {
+    for (const name of groups ?? []) this.#require(name);
+    return this.#exclusive('check', () => checkGroups(this.#rt, groups, options));
+  }
+
+  /**
+   * Check the groups of `specs` (or `options.groups`) already provisioned (as `checkHealth`) and
+   * replace the unhealthy ones (as `replace`, from `specs`: with what depends on them); with
+   * none unhealthy, nothing changes and `replaced` is undefined.
+   */
+  async repairUnhealthy(
+    specs: readonly GroupSpec[],
+    options: ReplaceOptions & CheckOptions & { groups?: readonly string[] } = {},
+  ): Promise<{ unhealthy: UnhealthyStep[]; replaced: ReplaceSummary | undefined }> {
+    const inState = (options.groups ?? specs.map((s) => s.name)).filter((name) => this.#rt.ledger.get(name));
+    const unhealthy = await this.checkHealth(inState, { ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    if (unhealthy.length === 0) return { unhealthy, replaced: undefined };
+    return { unhealthy, replaced: await this.replace(unhealthy.map((u) => u.group), specs, options) };
   }
 
   status(): GroupStatus[] {

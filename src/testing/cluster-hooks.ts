@@ -71,11 +71,13 @@ async function prepareState(scheduler: Scheduler, specs: GroupSpec[], keep: bool
 
 /**
  * Keep mode: the groups already in the state are reused unless their config changed
- * since (those are replaced first, so the tests never run against a stale setup);
- * the missing ones are scheduled.
+ * since or their health check fails (those are replaced first, so the tests never
+ * run against a stale or dead setup); the missing ones are scheduled.
  */
 async function reuseKept(scheduler: Scheduler, specs: GroupSpec[]): Promise<void> {
   await scheduler.replaceDrifted(specs);
+  // Health on reuse: a kept group whose process or machine died is replaced (its `group:unhealthy` event says why).
+  await scheduler.repairUnhealthy(specs);
   await scheduler.scheduleAll(specs);
 }
 

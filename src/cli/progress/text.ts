@@ -14,6 +14,7 @@ export const GROUP_LINES: { [E in keyof SchedulerEventMap]?: Line<E> } = {
   'group:fail': ({ group, error }, c) => `${c.red('✘')} ${group} failed: ${error.message}`,
   'group:stopped': ({ group, nextStep }, c) => `${c.yellow('■')} ${group} stopped; the next run continues at step ${nextStep + 1}`,
   'group:blocked': ({ group, blockedBy }, c) => `${c.yellow('⊘')} ${group} blocked by ${blockedBy.join(', ')}`,
+  'group:unhealthy': ({ group, step, provisioner, reason }, c) => `${c.yellow('✚')} ${group} unhealthy, replacing it: [${step + 1}] ${provisioner}: ${reason}`,
   'deprovision:start': ({ group }, c) => `${c.cyan('▾')} ${group}: deprovisioning`,
   'shutdown:fail': ({ group, step, provisioner, error, forced }, c) =>
     `  ${c.red('✘')} ${group} [${step + 1}] ${provisioner} shutdown failed${forced ? ' (forced on)' : ''}: ${error.message}`,

@@ -10,6 +10,7 @@ import type { TaskContext } from '../task-context.js';
 import { stackChain } from '../progress/stack.js';
 import { withScheduler } from '../with-scheduler.js';
 import { dryRunDrift, replaceOrWarnDrift } from './provision-drift.js';
+import { repairUnhealthy } from './provision-health.js';
 
 export async function provision({ args, io, config: loadConfig, stateFile }: TaskContext): Promise<number> {
   registerBuiltins(); // the process-wide registries, which the config adds its own classes to
@@ -37,6 +38,10 @@ export async function provision({ args, io, config: loadConfig, stateFile }: Tas
     const targets = args.groups.length > 0 ? args.groups : config.groups.map((g) => g.name);
     const replaceFailed = await replaceOrWarnDrift(scheduler, config, targets, args, io);
     if (replaceFailed !== undefined) return replaceFailed;
+    if (!args.noCheck) {
+      const repairFailed = await repairUnhealthy(scheduler, config, targets, args, io);
+      if (repairFailed !== undefined) return repairFailed;
+    }
     await scheduler.scheduleAll(selectGroups(config, targets));
     const summary = await scheduler.run({ groups: targets, ...signals(io) });
     io.out('');
