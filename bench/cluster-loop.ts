@@ -20,6 +20,7 @@ interface Timings {
   prerequisitesMs?: number;
   bringUpMs?: number;
   teardownMs?: number;
+  warnings?: string[];
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'gw-cluster-bench-'));
@@ -68,6 +69,8 @@ try {
     const rest = r.toFirstTestMs - (r.timings.bringUpMs ?? 0) - (r.timings.prerequisitesMs ?? 0);
     console.log(`| ${label} | ${s(r.toFirstTestMs)} | ${s(r.timings.bringUpMs)} | ${s(r.timings.prerequisitesMs)} | ${s(rest)} |`);
   }
+  for (const [label, r] of [['cold', cold], ['kept', kept]] as const)
+    if (r.timings.warnings?.length) console.log(`\n${label} run warnings:\n${r.timings.warnings.join('\n')}`);
   console.log(`\nteardown: ${s(summary?.durationMs)} in Groundwork, ${s(teardownCliMs)} for the whole \`tasks.ts teardown\` command`);
   console.log('\nwhere the cold bring-up goes (from status --json):\n');
   console.log('| group | step | provisioner | time |');

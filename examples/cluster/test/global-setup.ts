@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { silentLogger } from '../../../src/index.js';
 import { groundworkGlobalSetup } from '../../../src/testing/vitest.js';
 import { CLUSTER_CONFIG } from './cluster.js';
 
@@ -36,11 +37,14 @@ async function missing(): Promise<string | undefined> {
 
 // bench/cluster-loop.ts reads how long the setup's own parts took from here.
 const TIMINGS = process.env.CLUSTER_TIMINGS_FILE;
-const timings: Record<string, number> = {};
+const timings: Record<string, number | string[]> = {};
+const warnings: string[] = [];
 const record = (key: string, since: number) => {
   timings[key] = Math.round(performance.now() - since);
-  if (TIMINGS) writeFileSync(TIMINGS, JSON.stringify(timings));
+  if (TIMINGS) writeFileSync(TIMINGS, JSON.stringify({ ...timings, warnings }));
 };
+// Warnings (a kept group found unhealthy and why) go to the bench's file; the library prints nothing.
+const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
 
 export default async function setup(project: Project): Promise<(() => Promise<void>) | undefined> {
   const t0 = performance.now();
@@ -53,7 +57,7 @@ export default async function setup(project: Project): Promise<(() => Promise<vo
     return undefined;
   }
   const t1 = performance.now();
-  const teardown = await groundworkGlobalSetup({ config: CLUSTER_CONFIG })(project);
+  const teardown = await groundworkGlobalSetup({ config: CLUSTER_CONFIG, ...(TIMINGS ? { logger } : {}) })(project);
   record('bringUpMs', t1);
   project.provide('cluster', { available: true, reason: '' });
   return async () => {
