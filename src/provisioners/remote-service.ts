@@ -218,8 +218,8 @@ export class RemoteService implements Provisioner<MachinesOutput | RemoteService
         const info = this.machines.find((m) => m.name === r.machine);
         if (!info) return `${r.machine}: not among its machines`;
         try {
-          const alive = await withMachine(info, ctx, { keyPaths: this.keyPaths, connectDeadlineMs: 1_000 }, (machine) =>
-            remoteAlive(machine, r.pid, r.startTime, ctx.signal, 1_000),
+          const alive = await withMachine(info, ctx, { keyPaths: this.keyPaths, connectDeadlineMs: 2_000 }, (machine) =>
+            remoteAlive(machine, r.pid, r.startTime, ctx.signal),
           );
           return alive ? undefined : `${r.machine}: pid ${r.pid} is gone (something else answers ${r.address})`;
         } catch (error) {

@@ -166,7 +166,13 @@ describe.runIf(netnsAvailable)('RemoteService on netns machines (skipped unless 
     await s.schedule('last', [new RemoteService({ command: echo, port: 7304, keyPaths: [keys] })], { dependsOn: ['hosts'] });
     expect((await s.run({ groups: ['last'] })).ok).toBe(true);
     const { services } = s.output('last') as RemoteServiceOutput;
+    // A generous bound: this asserts what the checks find, not how fast (2 cores shared by many tests).
+    expect(await s.checkHealth(['hosts', 'last'], { timeoutMs: 20_000 })).toEqual([]);
     await powerOff(hosts.find((h) => h.name === 'n2')!);
+    const unhealthy = await s.checkHealth(['hosts', 'last'], { timeoutMs: 20_000 });
+    expect(unhealthy.map((u) => u.group)).toEqual(['hosts', 'last']);
+    expect(unhealthy[0]!.reason).toMatch(/^n2: SSH at 10\.246\.\d+\.\d+:22 does not answer \(ECONNREFUSED\)$/);
+    expect(unhealthy[1]!.reason).toMatch(/^n2: 10\.246\.\d+\.\d+:7304 does not accept connections$/);
     logs.length = 0;
     expect(await s.deprovision('last')).toEqual([]); // no forced failures: shutdown returned true
     expect(logs.join('\n')).toMatch(/n2 \(10\.246\.\d+\.\d+\) is unreachable, so its pid \d+ counts as gone/);
