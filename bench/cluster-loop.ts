@@ -63,13 +63,21 @@ try {
     .map((l) => JSON.parse(l) as { event: string; durationMs?: number })
     .find((e) => e.event === 'summary');
 
-  console.log('\n| run | command start → first test | Groundwork bring-up (in the global setup) | prerequisites (ensure-*.sh) | rest (vitest start-up, config load) |');
+  console.log(
+    '\n| run | command start → first test | Groundwork bring-up (in the global setup) | prerequisites (ensure-*.sh) | rest (vitest start-up, config load) |',
+  );
   console.log('| --- | --- | --- | --- | --- |');
-  for (const [label, r] of [['cold', cold], ['kept', kept]] as const) {
+  for (const [label, r] of [
+    ['cold', cold],
+    ['kept', kept],
+  ] as const) {
     const rest = r.toFirstTestMs - (r.timings.bringUpMs ?? 0) - (r.timings.prerequisitesMs ?? 0);
     console.log(`| ${label} | ${s(r.toFirstTestMs)} | ${s(r.timings.bringUpMs)} | ${s(r.timings.prerequisitesMs)} | ${s(rest)} |`);
   }
-  for (const [label, r] of [['cold', cold], ['kept', kept]] as const)
+  for (const [label, r] of [
+    ['cold', cold],
+    ['kept', kept],
+  ] as const)
     if (r.timings.warnings?.length) console.log(`\n${label} run warnings:\n${r.timings.warnings.join('\n')}`);
   console.log(`\nteardown: ${s(summary?.durationMs)} in Groundwork, ${s(teardownCliMs)} for the whole \`tasks.ts teardown\` command`);
   console.log('\nwhere the cold bring-up goes (from status --json):\n');

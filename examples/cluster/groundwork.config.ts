@@ -31,7 +31,8 @@ const SUBNET = process.env.CLUSTER_SUBNET ?? '10.250.0.0/16';
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const APP = fileURLToPath(new URL('./app/server.ts', import.meta.url));
 
-const machines = (...names: string[]) => new Machines({ driver: 'netns', driverConfig: { subnet: SUBNET }, machines: names, keyName: KEY, keyPaths: [keys] });
+const machines = (...names: string[]) =>
+  new Machines({ driver: 'netns', driverConfig: { subnet: SUBNET }, machines: names, keyName: KEY, keyPaths: [keys] });
 
 // initdb's quick options: no fsync of the new files (--no-sync), trust auth, then a
 // pg_hba.conf that lets in the cluster's subnet only. fsync/full_page_writes off:

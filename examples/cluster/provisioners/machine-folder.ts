@@ -42,7 +42,7 @@ export class MachineFolder implements Provisioner<WithMachines, MachineFolderOut
     this.targets = machines.map((m) => ({ ...m }));
     for (const m of machines) this.folders[m.name] = `${FOLDERS_ROOT}/${ctx.stateId.slice(0, 8)}-${m.name}`;
     await ctx.checkpoint(); // the paths are on disk before anything is made, so a teardown after a crash removes them
-    await onMachines(machines, ctx, { keyPaths: this.keyPaths }, (machine, info) =>
+    await onMachines(machines, ctx, { operation: 'Create folders', keyPaths: this.keyPaths }, (machine, info) =>
       machine.execute(
         `install -d -m 0755 ${FOLDERS_ROOT} && install -d -m 0700 -o ${this.owner} -g ${this.owner} ${shellQuote(this.folders[info.name]!)}`,
         { signal: ctx.signal },
@@ -54,7 +54,7 @@ export class MachineFolder implements Provisioner<WithMachines, MachineFolderOut
   async shutdown(ctx: ProvisionerContext): Promise<boolean> {
     const targets = this.targets.filter((m) => this.folders[m.name]);
     try {
-      await onMachines(targets, ctx, { keyPaths: this.keyPaths, connectDeadlineMs: 2_000 }, (machine, info) =>
+      await onMachines(targets, ctx, { operation: 'Remove folders', keyPaths: this.keyPaths, connectDeadlineMs: 2_000 }, (machine, info) =>
         machine.execute(`rm -rf ${shellQuote(this.folders[info.name]!)}; rmdir ${FOLDERS_ROOT} 2>/dev/null || true`, {
           signal: ctx.signal,
         }),

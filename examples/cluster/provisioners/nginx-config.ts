@@ -45,7 +45,7 @@ export class NginxConfig implements Provisioner<MachineFolderOutput, MachineFold
     if (!input?.machines?.every((m) => typeof m.folder === 'string'))
       throw new ConfigError('NginxConfig: expected its input to be a MachineFolder output (each machine with a `folder`).');
     this.backends = services.map((s) => s.address);
-    await onMachines(input.machines, ctx, { keyPaths: this.keyPaths }, async (machine, info) => {
+    await onMachines(input.machines, ctx, { operation: 'Write the nginx config', keyPaths: this.keyPaths }, async (machine, info) => {
       const dir = input.folders[info.name]!;
       await machine.writeFile(`${dir}/nginx.conf`, nginxConf(dir, `${info.address}:${this.port}`, this.backends), { signal: ctx.signal });
       // -t also makes the temp folders; its output names the line of a bad directive.
@@ -62,7 +62,9 @@ export class NginxConfig implements Provisioner<MachineFolderOutput, MachineFold
   }
 
   report(): string[] {
-    return [`nginx on port ${this.port} → ${this.backends.length > 0 ? this.backends.join(', ') : `(the ${this.upstream} group's services)`}`];
+    return [
+      `nginx on port ${this.port} → ${this.backends.length > 0 ? this.backends.join(', ') : `(the ${this.upstream} group's services)`}`,
+    ];
   }
 }
 registerProvisioner(NginxConfig);

@@ -22,6 +22,8 @@ export function machinesOf(input: unknown, who: string): MachineInfo[] {
 }
 
 export interface OnMachinesOptions {
+  /** What is being done, for the error naming the machines that failed ("Create folders failed for 1 of 2 machine(s)"). */
+  operation: string;
   keyPaths?: string[] | undefined;
   /** How long a connect keeps retrying (default 15 s; short at shutdown, where a machine may be gone). */
   connectDeadlineMs?: number;
@@ -49,7 +51,7 @@ export async function onMachines<T>(
       }
     },
   );
-  return throwIfFailed(ctx.group, results);
+  return throwIfFailed(options.operation, results);
 }
 
 /** A word for `sh`, single-quoted. */

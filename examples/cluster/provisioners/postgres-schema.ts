@@ -51,9 +51,13 @@ export class PostgresSchema implements Provisioner<ServiceInput, PostgresOutput>
     const service = input?.services?.[0];
     const machine = input?.machines?.find((m) => m.name === service?.machine);
     if (!service || !machine)
-      throw new ConfigError(`PostgresSchema: expected its input to be a RemoteService output with one service, got ${JSON.stringify(input)}.`);
+      throw new ConfigError(
+        `PostgresSchema: expected its input to be a RemoteService output with one service, got ${JSON.stringify(input)}.`,
+      );
     const psql = `${PG_BIN}/psql -X -q -v ON_ERROR_STOP=1 -h ${service.host} -p ${service.port} -U ${this.user} -d ${this.database}`;
-    await onMachines([machine], ctx, { keyPaths: this.keyPaths }, (m) => m.execute(`${psql} -c ${shellQuote(this.sql)}`, { signal: ctx.signal }));
+    await onMachines([machine], ctx, { operation: 'Apply the schema', keyPaths: this.keyPaths }, (m) =>
+      m.execute(`${psql} -c ${shellQuote(this.sql)}`, { signal: ctx.signal }),
+    );
     this.applied = `${this.user}@${service.address}/${this.database}`;
     const url = `postgres://${this.user}@${service.address}/${this.database}`;
     return { ...input, host: service.host, port: service.port, address: service.address, user: this.user, database: this.database, url };

@@ -41,9 +41,12 @@ export class ServiceUrl implements Provisioner<ServiceInput, string> {
       last = await probe(url, ctx.signal);
       if (last === '') break;
       if (Date.now() > deadline)
-        throw new CheckFailedError(`ServiceUrl: ${url} did not answer 200 within ${this.timeoutMs} ms (last: ${last}); see the services' logs.`, {
-          url,
-        });
+        throw new CheckFailedError(
+          `ServiceUrl: ${url} did not answer 200 within ${this.timeoutMs} ms (last: ${last}); see the services' logs.`,
+          {
+            url,
+          },
+        );
       await delay(wait, undefined, { signal: ctx.signal });
     }
     this.url = url;

@@ -80,7 +80,10 @@ describe.skipIf(!cluster.available)(`load${cluster.available ? '' : ` (skipped: 
 
     console.log(`kept bring-up: ${warnings.join('\n') || 'no warnings'}`);
     const why = warnings.join('\n');
-    expect(warnings.some((w) => w.startsWith('app is unhealthy') && w.includes('app1')), why).toBe(true);
+    expect(
+      warnings.some((w) => w.startsWith('app is unhealthy') && w.includes('app1')),
+      why,
+    ).toBe(true);
     expect(pids(after!, 'app')).not.toEqual(pids(before, 'app')); // replaced: new processes on both nodes
     const answered = new Set<string>();
     for (let i = 0; i < 6; i++) {

@@ -81,7 +81,9 @@ describe.skipIf(!cluster.available)(`restart${cluster.available ? '' : ` (skippe
     expect(Object.fromEntries(status.groups.map((g) => [g.name, g.state]))).toMatchObject({ db: 'provisioned', app: 'provisioning' });
     const tag = `gw-${status.stateId.replace(/-/g, '').slice(0, 8)}-`;
     const ns = (m: string) => `${tag}${m}`;
-    const startedBefore = (await Promise.all(['app1', 'app2'].map((m) => processesIn(ns(m))))).flat().filter((p) => p.cmd.includes('server.ts'));
+    const startedBefore = (await Promise.all(['app1', 'app2'].map((m) => processesIn(ns(m)))))
+      .flat()
+      .filter((p) => p.cmd.includes('server.ts'));
     expect(startedBefore.length).toBeGreaterThan(0);
 
     // 2. Provision again: it finishes, adopting the recorded process(es).
@@ -115,12 +117,26 @@ describe.skipIf(!cluster.available)(`restart${cluster.available ? '' : ` (skippe
     expect((JSON.parse(netns || '[]') as Array<{ name: string }>).filter((n) => n.name.startsWith(tag))).toEqual([]);
     const { stdout: links } = await execa('ip', ['-j', 'link', 'show']);
     expect((JSON.parse(links) as Array<{ ifname: string; ifalias?: string }>).filter((l) => l.ifalias?.startsWith(tag))).toEqual([]);
-    expect(pids.filter((p) => existsSync(`/proc/${p.pid}`) && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0').join(' ').trim() === p.cmd)).toEqual([]);
+    expect(
+      pids.filter(
+        (p) => existsSync(`/proc/${p.pid}`) && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0').join(' ').trim() === p.cmd,
+      ),
+    ).toEqual([]);
     const id8 = status.stateId.slice(0, 8);
     const leftovers = [
-      ...(existsSync(FOLDERS_ROOT) ? readdirSync(FOLDERS_ROOT).filter((f) => f.startsWith(id8)).map((f) => join(FOLDERS_ROOT, f)) : []),
-      ...(existsSync('/run/groundwork') ? readdirSync('/run/groundwork').filter((f) => f.startsWith(tag)).map((f) => join('/run/groundwork', f)) : []),
-      ...readdirSync('/var/tmp').filter((f) => f === `groundwork-${status.stateId.replace(/-/g, '').slice(0, 8)}`).map((f) => join('/var/tmp', f)),
+      ...(existsSync(FOLDERS_ROOT)
+        ? readdirSync(FOLDERS_ROOT)
+            .filter((f) => f.startsWith(id8))
+            .map((f) => join(FOLDERS_ROOT, f))
+        : []),
+      ...(existsSync('/run/groundwork')
+        ? readdirSync('/run/groundwork')
+            .filter((f) => f.startsWith(tag))
+            .map((f) => join('/run/groundwork', f))
+        : []),
+      ...readdirSync('/var/tmp')
+        .filter((f) => f === `groundwork-${status.stateId.replace(/-/g, '').slice(0, 8)}`)
+        .map((f) => join('/var/tmp', f)),
     ];
     expect(leftovers).toEqual([]);
   }, 240_000); // two cold bring-ups and five CLI runs (each CLI start-up is seconds on 2 busy cores)
