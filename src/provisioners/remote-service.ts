@@ -2,11 +2,12 @@ import { ConfigError, describeError, HostKeyMismatchError, MachineConnectError, 
 import { fanOut, throwIfFailed } from '../drivers/batch.js';
 import type { Machine } from '../machines/machine.js';
 import { portAnswers } from '../os/net.js';
+import { isSameProcessAlive } from '../os/process-info.js';
 import { withReleasers } from '../os/releasers.js';
 import type { CheckResult, Provisioner, ProvisionerContext } from './contract.js';
 import type { MachineInfo, MachinesOutput } from './machines/machines.js';
 import { withMachine } from './remote/connect.js';
-import { startScript, stopScript, tailScript } from './remote/scripts.js';
+import { removeLogScript, startScript, stopScript, tailScript } from './remote/scripts.js';
 import { remoteAlive, waitRemoteReady } from './remote/wait-ready.js';
 import { render, renderEnv } from './template.js';
 
@@ -193,7 +194,7 @@ export class RemoteService implements Provisioner<MachinesOutput | RemoteService
         try {
           await withMachine(info, ctx, { keyPaths: this.keyPaths, connectDeadlineMs: SHUTDOWN_CONNECT_MS }, async (machine) => {
             const outcome = await this.stopOn(machine, record, ctx);
-            await machine.execute(`rm -f '${record.logFile}'`, { timeout: 5_000, reject: false });
+            await machine.execute(removeLogScript(record.logFile), { timeout: 5_000, reject: false });
             ctx.logger.info(`pid ${record.pid} on ${record.machine}: ${outcome}`);
           });
         } catch (error) {
@@ -217,6 +218,9 @@ export class RemoteService implements Provisioner<MachinesOutput | RemoteService
         if (!(await portAnswers(r.host, r.port, 1_000))) return `${r.machine}: ${r.address} does not accept connections`;
         const info = this.machines.find((m) => m.name === r.machine);
         if (!info) return `${r.machine}: not among its machines`;
+        // A netns machine shares this kernel (and its pid space): /proc answers without an SSH handshake.
+        if (info.driverUrl.startsWith('netns'))
+          return isSameProcessAlive(r.pid, r.startTime) ? undefined : `${r.machine}: pid ${r.pid} is gone (something else answers ${r.address})`;
         try {
           const alive = await withMachine(info, ctx, { keyPaths: this.keyPaths, connectDeadlineMs: 2_000 }, (machine) =>
             remoteAlive(machine, r.pid, r.startTime, ctx.signal),

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Machines, powerOff, RemoteService, Scheduler, type Logger, type MachineInfo, type RemoteServiceOutput } from '../../src/index.js';
 import { spawnTs } from '../helpers/children.js';
@@ -94,6 +94,7 @@ describe.runIf(netnsAvailable)('RemoteService on netns machines (skipped unless 
     await s.deprovision('web');
     for (const service of out.services) expect(isRunning(service.pid)).toBe(false);
     expect(existsSync(records.n1!.logFile)).toBe(false);
+    expect(existsSync(dirname(records.n1!.logFile))).toBe(false); // and its folder, now empty
   });
 
   it('fails with NotReadyError and the log tail when the process dies before its port answers, leaving nothing running', async () => {

@@ -78,3 +78,10 @@ export function stopScript(pid: number, startTime: number, graceMs: number): str
 export function tailScript(file: string, lines = 20): string {
   return `tail -n ${lines} ${shellQuote(file)} 2>/dev/null || true\n`;
 }
+
+/** Remove the log, then its machine and state folders if nothing else is left in them. */
+export function removeLogScript(file: string): string {
+  const machineDir = file.slice(0, file.lastIndexOf('/'));
+  const stateDir = machineDir.slice(0, machineDir.lastIndexOf('/'));
+  return `rm -f ${shellQuote(file)}; rmdir ${shellQuote(machineDir)} 2>/dev/null; rmdir ${shellQuote(stateDir)} 2>/dev/null; true\n`;
+}
