@@ -29,6 +29,8 @@ export const ErrorCode = {
   Process: 'GW_PROCESS',
   NotReady: 'GW_NOT_READY',
   CheckFailed: 'GW_CHECK_FAILED',
+  // plugins-model (issue 11)
+  Plugin: 'GW_PLUGIN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -307,6 +309,19 @@ export class CheckFailedError extends GroundworkError {
     this.url = details.url;
   }
 }
+
+// --- plugins-model (issue 11) ---
+/** A plugin descriptor, its class or executable, or its field values are wrong; `descriptorFile` names the descriptor. */
+export class PluginError extends GroundworkError {
+  constructor(
+    readonly descriptorFile: string | undefined,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(ErrorCode.Plugin, message, { cause });
+  }
+}
+// --- end plugins-model ---
 
 const OUTPUT_IN_MESSAGE = 4_000;
 
