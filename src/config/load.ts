@@ -24,6 +24,16 @@ function isEsmScope(file: string): boolean {
   }
 }
 
+/**
+ * Import a user's TypeScript or JavaScript module the way configs are imported (natively
+ * from sources in an ESM scope, else bundled by import-config.ts). Plugin modules use it too.
+ */
+export async function importUserModule(path: string): Promise<Record<string, unknown> & { default?: unknown }> {
+  return FROM_SOURCES && isEsmScope(path)
+    ? ((await import(pathToFileURL(path).href)) as Record<string, unknown>)
+    : ((await importConfigModule(path)) as Record<string, unknown>);
+}
+
 /** A checked config, paths made absolute. */
 export interface ResolvedConfig {
   file: string | undefined;
@@ -46,10 +56,7 @@ export async function loadConfig(file: string, drivers?: DriverRegistry): Promis
   if (!existsSync(path)) throw new ConfigError(`Config file ${path} does not exist; create it (see README) or pass --config FILE.`);
   let mod: { default?: unknown };
   try {
-    mod =
-      FROM_SOURCES && isEsmScope(path)
-        ? ((await import(pathToFileURL(path).href)) as { default?: unknown })
-        : await importConfigModule(path);
+    mod = await importUserModule(path);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Cannot load config ${path}: ${(error as Error).message}`, { cause: error });
