@@ -31,6 +31,8 @@ export const ErrorCode = {
   CheckFailed: 'GW_CHECK_FAILED',
   // plugins-model (issue 11)
   Plugin: 'GW_PLUGIN',
+  // plugins-cluster (issue 11)
+  PluginTask: 'GW_PLUGIN_TASK',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -322,6 +324,22 @@ export class PluginError extends GroundworkError {
   }
 }
 // --- end plugins-model ---
+
+// --- plugins-cluster (issue 11) ---
+/** A plugin task of a loomCluster ended with a status other than 0 (or threw); names the node, the task and the plugin. */
+export class PluginTaskError extends GroundworkError {
+  constructor(
+    readonly node: string,
+    readonly taskId: string,
+    readonly plugin: string,
+    readonly status: number,
+    message: string,
+    details: GroundworkErrorDetails = {},
+  ) {
+    super(ErrorCode.PluginTask, message, details);
+  }
+}
+// --- end plugins-cluster ---
 
 const OUTPUT_IN_MESSAGE = 4_000;
 
