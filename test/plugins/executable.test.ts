@@ -52,6 +52,15 @@ describe('an executable provider', () => {
     expect(result.stderr).toContain('token is (redacted)');
   });
 
+  it('one that outlives its timeout is killed: a failure that says so, and the process is gone', async () => {
+    const result = await run('hang', {}, recordingHooks({ timeoutMs: 300 }));
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('exeprov.sh timed out after 300 ms and was killed');
+    const pid = Number(/exeprov: pid (\d+)/.exec(result.stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  });
+
   it('cancelling through the signal stops the executable: a failure that says it was cancelled', async () => {
     const controller = new AbortController();
     controller.abort(new Error('interrupted'));
