@@ -1,11 +1,14 @@
 // Plugin dirs on disk: what loads, and what is refused at load time with the descriptor's name.
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PluginError } from '../../src/errors.js';
 import { noParameters } from '../../src/plugins/parameters.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
-import { emptyResult } from '../../src/plugins/task.js';
-import { FIXTURES } from './helpers.js';
+import { emptyResult, TaskName } from '../../src/plugins/task.js';
+import { ROOT } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
+import { FIXTURES, recordingHooks, task } from './helpers.js';
 
 async function loadError(dirs: string[], registry = new PluginRegistry()): Promise<PluginError> {
   const error = await registry.load(dirs).then(
@@ -27,6 +30,28 @@ describe('PluginRegistry.load', () => {
     ]);
     expect(registry.automator('fixauto').parameters.fields.flavor).toMatchObject({ type: 'select', options: ['small', 'large'], default: 'small' });
     expect(registry.provider('fixprov').parameters).toEqual(noParameters());
+  });
+
+  it('loads a TypeScript plugin in a CommonJS project through the config loader (bundled, sharing the base classes)', async () => {
+    const dir = await tempDir('groundwork-cjs-plugin-');
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'user' }));
+    const folder = join(dir, 'providers/cj');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'cj.json'), '{ "cj": { "classname": "Cj" } }');
+    await writeFile(
+      join(folder, 'cj.ts'),
+      `import { Provider } from ${JSON.stringify(relative(folder, join(ROOT, 'src/index.js')))};
+export class Cj extends Provider {
+  create() { return { result: { dir: __dirname } }; }
+  confirm() {}
+  delete() {}
+}
+`,
+    );
+    const registry = new PluginRegistry();
+    await registry.load([dir]);
+    const result = await registry.provider('cj').run(task(TaskName.Create), recordingHooks().hooks);
+    expect(result).toMatchObject({ status: 0, result: { dir: folder } });
   });
 
   it.each([
