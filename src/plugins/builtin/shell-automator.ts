@@ -8,6 +8,7 @@ import { sshOptions } from '../../drivers/ssh-options.js';
 import { connectSsh } from '../../transport/connect.js';
 import type { PluginParameters } from '../parameters.js';
 import type { RunHooks } from '../registry.js';
+import { sshAuthOf } from '../ssh-auth.js';
 import { TaskName, type PluginResult, type PluginTask } from '../task.js';
 import { numberField, textField, type BuiltinEnv } from './env.js';
 import { GW_TASK_SCRIPT } from './gw-task.js';
@@ -69,18 +70,12 @@ export async function runShellTask(task: PluginTask, hooks: RunHooks, env: Built
 async function connect(task: PluginTask, hooks: RunHooks, env: BuiltinEnv): Promise<Machine> {
   const auth = task.config['ssh-auth'] as Record<string, unknown> | undefined;
   if (auth?.transport === 'local') return new LocalMachine(task.nodeId);
-  const address = task.config.ipaddress;
-  if (typeof address !== 'string' || !auth || typeof auth.user !== 'string')
+  const sshauth = sshAuthOf(task);
+  if (!sshauth.ipaddress || !auth)
     throw new ConfigError(`Node ${task.nodeId} has no \`ipaddress\` and \`ssh-auth\` in task.config: its provider's CONFIRM must return them.`);
   const keyPath = textField(task.fields, 'keyPath');
   const keys = new KeyStore({ keyPaths: [...(keyPath ? [keyPath] : []), join(env.dataDir, 'keys')] });
-  const target = {
-    name: task.nodeId,
-    address,
-    username: auth.user,
-    ...(typeof auth.port === 'number' ? { port: auth.port } : {}),
-    ...(typeof auth.keyName === 'string' ? { keyName: auth.keyName } : {}),
-    ...(typeof auth.hostKey === 'string' ? { hostKey: auth.hostKey } : {}),
-  };
+  const { ipaddress, user, ...rest } = sshauth;
+  const target = { name: task.nodeId, address: ipaddress, username: user, ...rest };
   return connectSsh(await sshOptions(target, { keys, signal: hooks.signal, logger: hooks.logger }, { username: 'root' }));
 }
