@@ -187,7 +187,7 @@ describe('loomCluster: a run', () => {
     const scheduler = await openCluster(spec, join(dir, 'state.json'));
     try {
       const run = scheduler.run();
-      await waitForFile(join(dir, 'confirming-n2'), () => true);
+      await waitForFile(join(dir, 'confirming-n2'), (t) => t !== '');
       await scheduler.waitFor(serviceGroup('web', 'n3')); // while n2 is still being confirmed
       expect(existsSync(join(dir, 'go-n2'))).toBe(false);
       expect(eventsOf(dir, 'n2:START:cache')).toEqual([]);
