@@ -21,8 +21,9 @@ if (!existsSync(`${keys}/${KEY}`)) {
 export default defineConfig({
   stateFile: '.groundwork/state.json',
   groups: loomCluster({
-    provider: { type: 'netns', fields: { subnet: '10.217.0.0/16', keyName: KEY } },
-    automators: { shell: { fields: { scriptsDir: fileURLToPath(new URL('./scripts', import.meta.url)) } } },
+    // GW_LOOM_PREFIX: the namespaces' prefix (the tests set their own); keyPath so `--state` elsewhere finds the key.
+    provider: { type: 'netns', fields: { subnet: '10.217.0.0/16', keyName: KEY, keyPath: keys, prefix: process.env.GW_LOOM_PREFIX ?? 'gw' } },
+    automators: { shell: { fields: { scriptsDir: fileURLToPath(new URL('./scripts', import.meta.url)), keyPath: keys } } },
     services: {
       db: {
         automator: 'shell',
