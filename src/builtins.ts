@@ -11,10 +11,11 @@ import { LocalCommand } from './provisioners/local-command.js';
 import { LocalService } from './provisioners/local-service.js';
 import { Machines } from './provisioners/machines/machines.js';
 import { RunOnMachines } from './provisioners/machines/run-on-machines.js';
+import { PluginTaskStep } from './plugins/cluster/plugin-task-step.js'; // plugins-cluster (issue 11)
 import { defaultRegistry } from './serialize/default-registry.js';
 import { ProvisionerRegistry } from './serialize/registry.js';
 
-export const BUILTIN_PROVISIONERS: readonly ProvisionerClass[] = [LocalCommand, LocalService, HttpCheck, Machines, RunOnMachines];
+export const BUILTIN_PROVISIONERS: readonly ProvisionerClass[] = [LocalCommand, LocalService, HttpCheck, Machines, RunOnMachines, PluginTaskStep];
 
 export const BUILTIN_DRIVERS: Readonly<Record<string, DriverFactory>> = {
   netns: (url, config) => new NetnsDriver(url, config),

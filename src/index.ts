@@ -75,6 +75,14 @@ export { resolveFields } from './plugins/fields.js';
 export { PluginError } from './errors.js';
 // --- end plugins-model ---
 
+// --- plugins-cluster (issue 11): clusters from a spec, built-in plugins ---
+export { loomCluster, serviceGroup, PluginTaskStep } from './plugins/cluster/index.js';
+export type { LoomClusterSpec, ServiceSpec, NodeSpec, ProviderSpec, ActionSpec, ActionName, NodeResults, TaskRun, StepTask, PluginTaskStepOptions } from './plugins/cluster/index.js';
+export { registerBuiltinPlugins } from './plugins/builtin/index.js';
+export type { BuiltinEnv } from './plugins/builtin/index.js';
+export { PluginTaskError } from './errors.js';
+// --- end plugins-cluster ---
+
 export {
   ErrorCode,
   GroundworkError,

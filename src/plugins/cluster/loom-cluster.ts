@@ -50,6 +50,8 @@ export function loomCluster(spec: LoomClusterSpec): Record<string, GroupConfig> 
               pluginDirs,
               order: 2 + i,
               task: { taskName: TaskName.Bootstrap, kind: 'automator', type, fields: automatorFields(spec, type) },
+              // The built-in shell automator removes what BOOTSTRAP copied (Loom has no such task; other automators get none).
+              ...(type === 'shell' ? { shutdownTasks: [{ taskName: TaskName.Remove, kind: 'automator' as const, type, fields: automatorFields(spec, type) }] } : {}),
             }),
         ),
       ],

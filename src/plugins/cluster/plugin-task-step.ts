@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { PluginTaskError } from '../../errors.js';
 import type { Provisioner, ProvisionerContext } from '../../provisioners/contract.js';
 import { registerBuiltinPlugins } from '../builtin/index.js';
+import { resolveFields } from '../fields.js';
 import { PluginRegistry, type PluginKind } from '../registry.js';
 import type { NodeEntry, PluginResult, PluginTask, TaskName } from '../task.js';
 import {
@@ -123,6 +124,8 @@ export class PluginTaskStep implements Provisioner<unknown, NodeResults> {
     registerBuiltinPlugins(registry, { drivers: ctx.drivers, dataDir: ctx.dataDir, stateId: ctx.stateId, actions: ctx.actions });
     await registry.load(this.pluginDirs);
     const plugin = task.kind === 'provider' ? registry.provider(task.type) : registry.automator(task.type);
+    // Checked against the plugin's parameters (defaults applied); password fields stay references.
+    const fields = resolveFields(plugin.parameters, task.fields, plugin);
     const id = taskIdOf(this.nodeId, task);
     const partial = isStartup ? this.checkpointed : undefined;
     const pluginTask: PluginTask = {
@@ -131,12 +134,12 @@ export class PluginTaskStep implements Provisioner<unknown, NodeResults> {
       clusterId: ctx.stateId,
       nodeId: this.nodeId,
       hostname: this.hostname,
-      config: { ...task.fields, ...flatResults(base), ...(partial ?? {}) },
+      config: { ...fields, ...flatResults(base), ...(partial ?? {}) },
       results: namespacedResults(base),
       ...(this.nodes ? { nodes: this.nodes } : {}),
       ...(task.kind === 'provider' ? { provider: { type: task.type } } : {}),
       ...(task.service ? { service: task.service } : {}),
-      fields: task.fields,
+      fields,
     };
     const label = describe(task);
     const result = await plugin.run(pluginTask, {
