@@ -12,10 +12,19 @@ import { LocalService } from './provisioners/local-service.js';
 import { Machines } from './provisioners/machines/machines.js';
 import { RunOnMachines } from './provisioners/machines/run-on-machines.js';
 import { RemoteService } from './provisioners/remote-service.js';
+import { PluginTaskStep } from './plugins/cluster/plugin-task-step.js';
 import { defaultRegistry } from './serialize/default-registry.js';
 import { ProvisionerRegistry } from './serialize/registry.js';
 
-export const BUILTIN_PROVISIONERS: readonly ProvisionerClass[] = [LocalCommand, LocalService, HttpCheck, Machines, RunOnMachines, RemoteService];
+export const BUILTIN_PROVISIONERS: readonly ProvisionerClass[] = [
+  LocalCommand,
+  LocalService,
+  HttpCheck,
+  Machines,
+  RunOnMachines,
+  RemoteService,
+  PluginTaskStep,
+];
 
 export const BUILTIN_DRIVERS: Readonly<Record<string, DriverFactory>> = {
   netns: (url, config) => new NetnsDriver(url, config),

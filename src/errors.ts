@@ -29,6 +29,10 @@ export const ErrorCode = {
   Process: 'GW_PROCESS',
   NotReady: 'GW_NOT_READY',
   CheckFailed: 'GW_CHECK_FAILED',
+  // plugins-model (issue 11)
+  Plugin: 'GW_PLUGIN',
+  // plugins-cluster (issue 11)
+  PluginTask: 'GW_PLUGIN_TASK',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -307,6 +311,35 @@ export class CheckFailedError extends GroundworkError {
     this.url = details.url;
   }
 }
+
+// --- plugins-model (issue 11) ---
+/** A plugin descriptor, its class or executable, or its field values are wrong; `descriptorFile` names the descriptor. */
+export class PluginError extends GroundworkError {
+  constructor(
+    readonly descriptorFile: string | undefined,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(ErrorCode.Plugin, message, { cause });
+  }
+}
+// --- end plugins-model ---
+
+// --- plugins-cluster (issue 11) ---
+/** A plugin task of a loomCluster ended with a status other than 0 (or threw); names the node, the task and the plugin. */
+export class PluginTaskError extends GroundworkError {
+  constructor(
+    readonly node: string,
+    readonly taskId: string,
+    readonly plugin: string,
+    readonly status: number,
+    message: string,
+    details: GroundworkErrorDetails = {},
+  ) {
+    super(ErrorCode.PluginTask, message, details);
+  }
+}
+// --- end plugins-cluster ---
 
 const OUTPUT_IN_MESSAGE = 4_000;
 

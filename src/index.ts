@@ -70,6 +70,26 @@ export { MemoryStore } from './state/memory-store.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
 
+// --- plugins-model (issue 11): Loom-style plugins, the model ---
+export { Plugin, Provider, Automator } from './plugins/base.js';
+export { TaskName } from './plugins/task.js';
+export type { PluginTask, PluginResult, SshAuth, NodeEntry } from './plugins/task.js';
+export { PluginRegistry } from './plugins/registry.js';
+export type { LoadedPlugin, PluginKind, RunHooks, SecretSources } from './plugins/registry.js';
+export { FieldType } from './plugins/parameters.js';
+export type { PluginParameters, FieldSpec, SecretRef } from './plugins/parameters.js';
+export { resolveFields } from './plugins/fields.js';
+export { PluginError } from './errors.js';
+// --- end plugins-model ---
+
+// --- plugins-cluster (issue 11): clusters from a spec, built-in plugins ---
+export { loomCluster, serviceGroup, PluginTaskStep } from './plugins/cluster/index.js';
+export type { LoomClusterSpec, ServiceSpec, NodeSpec, ProviderSpec, ActionSpec, ActionName, NodeResults, TaskRun, StepTask, PluginTaskStepOptions } from './plugins/cluster/index.js';
+export { registerBuiltinPlugins } from './plugins/builtin/index.js';
+export type { BuiltinEnv } from './plugins/builtin/index.js';
+export { PluginTaskError } from './errors.js';
+// --- end plugins-cluster ---
+
 export {
   ErrorCode,
   GroundworkError,

@@ -21,6 +21,9 @@ export interface GroundworkConfig {
    * `{ netns: { prefix: 'gw' } }` (default). Machine provisioners carry their own driver settings.
    */
   drivers?: Record<string, Record<string, unknown>>;
+  // plugins-model (issue 11)
+  /** Loom-style plugin dirs (`<dir>/providers/<name>/<name>.json`, `<dir>/automators/…`), relative to the config file; scanned in order after the built-ins. */
+  plugins?: { dirs?: string[] };
 }
 
 /** Identity function that types a `groundwork.config.ts` default export. */

@@ -16,9 +16,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   '*': LEAVES,
   index: ['*'],
   builtins: ['*'],
-  cli: ['builtins', 'config', 'scheduler', 'state', 'serialize', 'drivers'],
+  cli: ['builtins', 'config', 'scheduler', 'state', 'serialize', 'drivers', 'plugins'],
   config: ['scheduler', 'state', 'drivers', 'provisioners'],
   testing: ['builtins', 'config', 'scheduler'],
+  // plugins-model (issue 11): plugins load their modules through config's loader; loomCluster (plugins/cluster)
+  // builds groups of provisioners over drivers, machines and transport.
+  plugins: ['config', 'scheduler', 'provisioners', 'drivers', 'machines', 'transport', 'keys', 'os'],
   scheduler: ['provisioners', 'state', 'serialize', 'drivers'],
   // The codec needs the contract's types only (checked below).
   serialize: ['provisioners'],
