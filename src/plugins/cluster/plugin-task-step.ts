@@ -152,6 +152,9 @@ export class PluginTaskStep implements Provisioner<unknown, NodeResults> {
         await ctx.checkpoint();
       },
     });
+    // What an earlier, cut-short run of this task checkpointed is part of its result (a plugin that adopts
+    // the machine it made may not return the provider id again).
+    if (partial) result.result = { ...partial, ...result.result };
     this.record(taskRun(id, task.taskName, label, result, true));
     if (result.status !== 0) {
       const last = result.stderr.split('\n').filter((l) => l.trim() !== '').pop();
