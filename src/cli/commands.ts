@@ -110,6 +110,16 @@ export const TASK_SPECS = {
     options: {},
     example: 'groundwork doctor',
   },
+  // plugins-model (issue 11)
+  plugins: {
+    usage: 'plugins',
+    summary: "List the provider and automator plugins: the built-ins, then those found in the config's plugin dirs",
+    positionals: 'none',
+    options: {
+      json: { type: 'boolean', help: 'Machine-readable output: kind, type, source and fields of each plugin' },
+    },
+    example: 'groundwork plugins --json',
+  },
 } as const satisfies Record<string, TaskSpec>;
 
 export type Task = keyof typeof TASK_SPECS;

@@ -23,6 +23,8 @@ const TASKS: Record<Task, () => Promise<TaskRunner>> = {
   reap: async () => (await import('./tasks/reap.js')).reap,
   unlock: async () => (await import('./tasks/unlock.js')).unlock,
   doctor: async () => (await import('./tasks/doctor.js')).doctor,
+  // plugins-model (issue 11)
+  plugins: async () => (await import('./tasks/plugins.js')).plugins,
 };
 
 /** Runs one task; returns the exit code. Prints through `io`, never directly. */
@@ -52,6 +54,8 @@ const USAGE_CODES: readonly string[] = [
   ErrorCode.UnknownGroup,
   ErrorCode.NotSerializable,
   ErrorCode.HasDependents,
+  // plugins-model (issue 11): a bad plugin descriptor or field is configuration
+  ErrorCode.Plugin,
 ];
 
 function reportError(error: unknown, io: CliIo): number {

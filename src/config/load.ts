@@ -9,6 +9,7 @@ import { assertGroupName } from '../scheduler/validate-group.js';
 import { DEFAULT_STATE_FILE } from '../state/file-store.js';
 import type { GroundworkConfig } from './define.js';
 import { importConfigModule } from './import-config.js';
+import { pluginDirsOf } from './plugin-dirs.js';
 
 export const DEFAULT_CONFIG_FILE = 'groundwork.config.ts';
 
@@ -42,6 +43,8 @@ export interface ResolvedConfig {
   groups: GroupSpec[];
   /** Driver settings by URL (see GroundworkConfig.drivers). */
   drivers: Record<string, Record<string, unknown>>;
+  /** plugins-model (issue 11): `plugins.dirs`, then loomCluster's pluginDirs; absolute (see plugin-dirs.ts). */
+  pluginDirs: string[];
 }
 
 /**
@@ -109,7 +112,18 @@ export function resolveConfig(value: unknown, file?: string, drivers: DriverRegi
   }
   validateGraph(groups.map((g) => ({ name: g.name, dependsOn: g.dependsOn ?? [] })));
   const base = file ? dirname(file) : process.cwd();
-  return { file, stateFile: resolve(base, config.stateFile ?? DEFAULT_STATE_FILE), concurrency, groups, drivers: driverSettings };
+  // plugins-model (issue 11)
+  const pluginDirs = config.plugins?.dirs ?? [];
+  if (typeof config.plugins !== 'undefined' && (typeof config.plugins !== 'object' || config.plugins === null)) fail('plugins', 'an object { dirs: [...] }', config.plugins);
+  if (!Array.isArray(pluginDirs) || !pluginDirs.every((d) => typeof d === 'string' && d !== '')) fail('plugins.dirs', 'an array of folder paths', pluginDirs);
+  return {
+    file,
+    stateFile: resolve(base, config.stateFile ?? DEFAULT_STATE_FILE),
+    concurrency,
+    groups,
+    drivers: driverSettings,
+    pluginDirs: pluginDirsOf(config, base),
+  };
 }
 
 function show(value: unknown): string {

@@ -33,7 +33,8 @@ export function parseDescriptor(file: string, text: string, kind: PluginKind): D
     throw new PluginError(file, `Plugin descriptor ${file} is not valid JSON (${(error as Error).message}); fix the file.`, error);
   }
   const fail = (field: string, what: string): never => {
-    throw new PluginError(file, `Plugin descriptor ${file}: ${field.startsWith('the ') || field.startsWith('type ') ? field : field} ${what}.`);
+    const named = field.startsWith('the ') || field.startsWith('type ') ? field : JSON.stringify(field);
+    throw new PluginError(file, `Plugin descriptor ${file}: ${named} ${what}.`);
   };
   if (!isRecord(json)) return fail('the top level', `must be an object, got ${describe(json)}`);
   const list = LIST_OF[kind];

@@ -28,7 +28,7 @@ export const CHECKPOINT_FD = 3;
  * result rules as a class plugin: exit 0 and no status = 0; a non-zero exit, a
  * kill, a timeout or stdout that is not a JSON object = failure.
  */
-export async function runExecutablePlugin(source: ExecutablePluginSource, task: PluginTask, hooks: RunHooks & { timeoutMs?: number }): Promise<PluginResult> {
+export async function runExecutablePlugin(source: ExecutablePluginSource, task: PluginTask, hooks: RunHooks): Promise<PluginResult> {
   const view = await taskView(task, source.parameters, source.descriptorFile, hooks);
   const timeout = hooks.timeoutMs ?? DEFAULT_EXECUTABLE_TIMEOUT_MS;
   const child = execa(source.executable, [], {

@@ -21,6 +21,8 @@ export interface RunHooks {
   checkpoint(partial: PluginResult): Promise<void>;
   /** Where password fields' references are resolved; default: the environment only. */
   secrets?: SecretSources;
+  /** Executable plugins: the limit of one run, after which it is killed and the task fails (default 1 hour). */
+  timeoutMs?: number;
 }
 
 export interface LoadedPlugin {
