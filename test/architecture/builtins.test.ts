@@ -9,7 +9,7 @@ it('the process-wide registries start empty; importing the public API puts the b
   expect(defaultRegistry().ids()).toEqual([]);
   expect(defaultDriverRegistry().schemes()).toEqual([]);
   await import('../../src/index.js');
-  expect(defaultRegistry().ids().sort()).toEqual(['HttpCheck', 'LocalCommand', 'LocalService', 'Machines', 'RunOnMachines']);
+  expect(defaultRegistry().ids().sort()).toEqual(['HttpCheck', 'LocalCommand', 'LocalService', 'Machines', 'PluginTaskStep', 'RunOnMachines']); // PluginTaskStep: plugins-cluster
   expect(defaultDriverRegistry().schemes()).toEqual(['local', 'netns', 'ssh']);
 });
 
@@ -23,7 +23,7 @@ it('registerBuiltins is idempotent and keeps a driver scheme registered before i
   });
   registerBuiltins({ provisioners, drivers });
   registerBuiltins({ provisioners, drivers });
-  expect(provisioners.ids()).toHaveLength(5);
+  expect(provisioners.ids()).toHaveLength(6); // with PluginTaskStep (plugins-cluster)
   expect(drivers.schemes()).toEqual(['local', 'netns', 'ssh']);
   drivers.driverForUrl('local');
   expect(made).toEqual(['local']);
