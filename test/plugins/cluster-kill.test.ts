@@ -71,3 +71,13 @@ test('kill -9 mid-INSTALL, then provision again: only the task in flight runs ag
   expect(eventsOf(dir, 'n1:STOP:db')).toHaveLength(1);
   expect(machines(dir)).toEqual([]);
 }, 180_000);
+
+test('provision --dry-run names each task it would run and runs none', async () => {
+  const dir = await tempDir('gw-loom-dry-');
+  const r = await runTasks(['provision', '--dry-run', '--config', CONFIG], { env: { ...process.env, GW_FIXTURE_DIR: dir }, timeoutMs: 60_000 });
+  expect(r.code, r.stderr).toBe(0);
+  const out = r.stdout + r.stderr;
+  for (const task of ['n1:CREATE through provider "fakeprov"', 'n1:BOOTSTRAP:recauto through automator "recauto"', 'n2:START:web through automator "recauto"'])
+    expect(out).toContain(`would run ${task}`);
+  expect(readdirSync(dir)).toEqual([]); // no event, machine or state file
+}, 120_000);

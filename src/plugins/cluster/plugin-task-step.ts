@@ -105,8 +105,9 @@ export class PluginTaskStep implements Provisioner<unknown, NodeResults> {
     return true;
   }
 
-  plan(ctx: ProvisionerContext): void {
-    if (this.task) void ctx.actions.performAction(`run ${taskIdOf(this.nodeId, this.task)} through ${describe(this.task)}`, () => undefined);
+  /** Why-run (`provision --dry-run`): the task it would run; no plugin is loaded or run. */
+  async plan(ctx: ProvisionerContext): Promise<void> {
+    if (this.task) await ctx.actions.performAction(`run ${taskIdOf(this.nodeId, this.task)} through ${describe(this.task)}`, () => undefined);
   }
 
   report(): string[] {
