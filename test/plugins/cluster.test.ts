@@ -200,4 +200,29 @@ describe('loomCluster: a run', () => {
       await scheduler.close();
     }
   });
+
+  test('teardown without force stops at a failed DELETE; with force it goes on and names the failure', async () => {
+    const dir = await tempDir('gw-loom-');
+    const spec = fixtureSpec(dir, {
+      services: { svc: { automator: 'recauto', actions: { start: {}, stop: {} } } },
+      nodes: { n1: { services: ['svc'] }, n2: { services: [] } },
+    });
+    spec.provider.fields = { dir, refuseDelete: 'n1' };
+    const scheduler = await openCluster(spec, join(dir, 'state.json'));
+    try {
+      expect((await scheduler.run()).ok).toBe(true);
+      const refused = await scheduler.teardown();
+      expect(refused.failed.map((f) => f.group)).toEqual(['n1']);
+      expect(refused.failed[0]!.error).toContain('Task n1:DELETE on node n1 (provider "fakeprov") failed with status 4: the provider refused to delete it');
+      const forced = await scheduler.teardown({ force: true });
+      expect(forced.ok).toBe(true);
+      expect(forced.forcedFailures.map((f) => [f.group, f.message])).toEqual([
+        ['n1', expect.stringContaining('Task n1:DELETE on node n1 (provider "fakeprov") failed with status 4')],
+      ]);
+      expect(scheduler.status()).toEqual([]);
+      expect(eventsOf(dir, 'n1:STOP:svc')).toHaveLength(1); // the service was stopped before, once
+    } finally {
+      await scheduler.close();
+    }
+  });
 });
