@@ -33,7 +33,8 @@ export interface ClassPluginSource {
 export async function runClassPlugin(source: ClassPluginSource, task: PluginTask, hooks: RunHooks): Promise<PluginResult> {
   const method = METHOD_OF[task.taskName];
   const wanted = source.kind === 'provider' ? Provider : Automator;
-  if (method === undefined) return failedResult(undefined, new PluginError(source.descriptorFile, `Unknown taskName ${JSON.stringify(task.taskName)}.`));
+  if (method === undefined)
+    return failedResult(undefined, new PluginError(source.descriptorFile, `Unknown taskName ${JSON.stringify(task.taskName)}.`));
   const view = await taskView(task, source.parameters, source.descriptorFile, hooks);
   const plugin = new source.Class();
   plugin.task = view.task;

@@ -39,7 +39,8 @@ export function parseDescriptor(file: string, text: string, kind: PluginKind): D
   if (!isRecord(json)) return fail('the top level', `must be an object, got ${describe(json)}`);
   const list = LIST_OF[kind];
   const other = LIST_OF[kind === 'provider' ? 'automator' : 'provider'];
-  if (other in json) fail(other, `is not allowed in a ${kind}s/ folder (move the plugin to ${other.replace('types', 's')}/ or use "${list}")`);
+  if (other in json)
+    fail(other, `is not allowed in a ${kind}s/ folder (move the plugin to ${other.replace('types', 's')}/ or use "${list}")`);
 
   let types: string[];
   let description: string | undefined;
@@ -49,7 +50,8 @@ export function parseDescriptor(file: string, text: string, kind: PluginKind): D
       return fail(list, `must be a non-empty array of type names, got ${describe(declared)}`);
     }
     types = declared as string[];
-    if (json.description !== undefined && typeof json.description !== 'string') fail('description', `must be a string, got ${describe(json.description)}`);
+    if (json.description !== undefined && typeof json.description !== 'string')
+      fail('description', `must be a string, got ${describe(json.description)}`);
     description = json.description as string | undefined;
   } else {
     types = Object.keys(json);
@@ -61,9 +63,17 @@ export function parseDescriptor(file: string, text: string, kind: PluginKind): D
     if (!isRecord(entry)) return fail(type, `must be an object with "classname" or "executable", got ${describe(entry)}`);
     const hasClass = entry.classname !== undefined;
     const hasExe = entry.executable !== undefined;
-    if (hasClass === hasExe) fail(type, hasClass ? 'names both "classname" and "executable"; keep one' : 'needs "classname" (a class exported by a module beside it) or "executable"');
-    if (hasClass && (typeof entry.classname !== 'string' || entry.classname === '')) fail(`${type}.classname`, `must be a non-empty string, got ${describe(entry.classname)}`);
-    if (hasExe && (typeof entry.executable !== 'string' || entry.executable === '')) fail(`${type}.executable`, `must be a non-empty string, got ${describe(entry.executable)}`);
+    if (hasClass === hasExe)
+      fail(
+        type,
+        hasClass
+          ? 'names both "classname" and "executable"; keep one'
+          : 'needs "classname" (a class exported by a module beside it) or "executable"',
+      );
+    if (hasClass && (typeof entry.classname !== 'string' || entry.classname === ''))
+      fail(`${type}.classname`, `must be a non-empty string, got ${describe(entry.classname)}`);
+    if (hasExe && (typeof entry.executable !== 'string' || entry.executable === ''))
+      fail(`${type}.executable`, `must be a non-empty string, got ${describe(entry.executable)}`);
     if (entry.description !== undefined && typeof entry.description !== 'string') fail(`${type}.description`, `must be a string`);
     const out: DescriptorEntry = { type, kind, parameters: parseParameters(entry.parameters, `${type}.parameters`, fail) };
     if (hasClass) out.classname = entry.classname as string;
@@ -96,14 +106,16 @@ function parseParameters(value: unknown, at: string, fail: (field: string, what:
     }
     params.required.push(...(required as string[][]));
   }
-  for (const name of params.required.flat()) if (!(name in params.fields)) fail(`${at}.*.required`, `names field "${name}", which is not declared`);
+  for (const name of params.required.flat())
+    if (!(name in params.fields)) fail(`${at}.*.required`, `names field "${name}", which is not declared`);
   return params;
 }
 
 function parseField(spec: unknown, scope: 'admin' | 'user', at: string, fail: (field: string, what: string) => never): FieldSpec {
   if (!isRecord(spec)) return fail(at, `must be an object, got ${describe(spec)}`);
   const type = spec.type ?? FieldType.Text;
-  if (typeof type !== 'string' || !FIELD_TYPES.includes(type)) fail(`${at}.type`, `is ${describe(type)}; expected one of ${FIELD_TYPES.join(', ')}`);
+  if (typeof type !== 'string' || !FIELD_TYPES.includes(type))
+    fail(`${at}.type`, `is ${describe(type)}; expected one of ${FIELD_TYPES.join(', ')}`);
   const out: FieldSpec = { scope, type: type as FieldType };
   for (const key of ['label', 'tip'] as const) {
     if (spec[key] === undefined) continue;
@@ -113,13 +125,17 @@ function parseField(spec: unknown, scope: 'admin' | 'user', at: string, fail: (f
   if (spec.options !== undefined || type === FieldType.Select) {
     const options = spec.options;
     if (!Array.isArray(options) || options.length === 0 || !options.every((o) => typeof o === 'string')) {
-      fail(`${at}.options`, `must be a non-empty array of strings${type === FieldType.Select ? ' for a select field' : ''}, got ${describe(options)}`);
+      fail(
+        `${at}.options`,
+        `must be a non-empty array of strings${type === FieldType.Select ? ' for a select field' : ''}, got ${describe(options)}`,
+      );
     }
     out.options = options as string[];
   }
   if (spec.default !== undefined) {
     if (type === FieldType.Password) fail(`${at}.default`, 'is not allowed on a password field (it would be a secret in the descriptor)');
-    if (type === FieldType.Select && !out.options!.includes(String(spec.default))) fail(`${at}.default`, `is ${describe(spec.default)}, not one of its options`);
+    if (type === FieldType.Select && !out.options!.includes(String(spec.default)))
+      fail(`${at}.default`, `is ${describe(spec.default)}, not one of its options`);
     out.default = spec.default;
   }
   if (spec.override !== undefined) {

@@ -96,12 +96,18 @@ export async function runExecutablePlugin(source: ExecutablePluginSource, task: 
   if (parseError !== undefined) {
     result.status = result.status === 0 ? 1 : result.status;
     result.stdout = appendLine(result.stdout, stdout);
-    result.stderr = appendLine(result.stderr, `${source.executable}: ${parseError}; write one JSON object ({ "status": 0, "result": { … } }) on stdout.`);
+    result.stderr = appendLine(
+      result.stderr,
+      `${source.executable}: ${parseError}; write one JSON object ({ "status": 0, "result": { … } }) on stdout.`,
+    );
   }
   return view.scrub(result);
 }
 
-function describeEnd(done: { exitCode?: number; signal?: string; timedOut: boolean; isCanceled: boolean; failed: boolean; cause?: unknown }, timeout: number): string | undefined {
+function describeEnd(
+  done: { exitCode?: number; signal?: string; timedOut: boolean; isCanceled: boolean; failed: boolean; cause?: unknown },
+  timeout: number,
+): string | undefined {
   if (done.timedOut) return `timed out after ${timeout} ms and was killed`;
   if (done.isCanceled) return 'was cancelled';
   if (done.signal !== undefined) return `was killed with ${done.signal}`;

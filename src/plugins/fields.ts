@@ -25,7 +25,10 @@ export function resolveFields(
     const spec = parameters.fields[name];
     if (!spec) {
       const known = Object.keys(parameters.fields);
-      throw new PluginError(plugin.descriptorFile, `Field "${name}" is not a parameter of ${where}; its fields: ${known.join(', ') || '(none)'}.`);
+      throw new PluginError(
+        plugin.descriptorFile,
+        `Field "${name}" is not a parameter of ${where}; its fields: ${known.join(', ') || '(none)'}.`,
+      );
     }
     if (spec.type === FieldType.Password) {
       if (!isSecretRef(value)) {
@@ -48,7 +51,10 @@ export function resolveFields(
   if (sets.length > 0 && !sets.some((set) => set.every((f) => out[f] !== undefined && out[f] !== ''))) {
     const missing = sets.map((set) => set.filter((f) => out[f] === undefined || out[f] === ''));
     const alternatives = missing.map((m) => m.join(' + ')).join(' or ');
-    throw new PluginError(plugin.descriptorFile, `${where} needs field${missing.flat().length === 1 ? '' : 's'} ${alternatives}; set ${sets.length > 1 ? 'one of these' : 'it'} in its fields.`);
+    throw new PluginError(
+      plugin.descriptorFile,
+      `${where} needs field${missing.flat().length === 1 ? '' : 's'} ${alternatives}; set ${sets.length > 1 ? 'one of these' : 'it'} in its fields.`,
+    );
   }
   return out;
 }
@@ -56,7 +62,9 @@ export function resolveFields(
 export function isSecretRef(value: unknown): value is SecretRef {
   if (!isRecord(value)) return false;
   const keys = Object.keys(value);
-  return keys.length === 1 && ((keys[0] === 'env' && typeof value.env === 'string') || (keys[0] === 'file' && typeof value.file === 'string'));
+  return (
+    keys.length === 1 && ((keys[0] === 'env' && typeof value.env === 'string') || (keys[0] === 'file' && typeof value.file === 'string'))
+  );
 }
 
 /** The secret behind a reference, looked up only now (when the task runs). Never logged. */
@@ -64,7 +72,10 @@ export async function resolveSecret(ref: SecretRef, field: string, sources: Secr
   if ('env' in ref) {
     const value = (sources.env ?? process.env)[ref.env];
     if (value === undefined || value === '') {
-      throw new PluginError(descriptorFile, `Password field "${field}" refers to environment variable ${ref.env}, which is not set; set it before running.`);
+      throw new PluginError(
+        descriptorFile,
+        `Password field "${field}" refers to environment variable ${ref.env}, which is not set; set it before running.`,
+      );
     }
     return value;
   }
@@ -74,7 +85,10 @@ export async function resolveSecret(ref: SecretRef, field: string, sources: Secr
       return (await readFile(join(folder, ref.file), 'utf8')).replace(/\r?\n$/, '');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new PluginError(descriptorFile, `Cannot read password field "${field}" from ${join(folder, ref.file)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
+        throw new PluginError(
+          descriptorFile,
+          `Cannot read password field "${field}" from ${join(folder, ref.file)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
+        );
       }
     }
   }

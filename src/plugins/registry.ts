@@ -92,7 +92,9 @@ export class PluginRegistry {
   #get(kind: PluginKind, type: string): LoadedPlugin {
     const plugin = this.#plugins.get(`${kind}:${type}`);
     if (plugin) return plugin;
-    const known = this.list().filter((p) => p.kind === kind).map((p) => p.name);
+    const known = this.list()
+      .filter((p) => p.kind === kind)
+      .map((p) => p.name);
     throw new PluginError(
       undefined,
       `No ${kind} plugin of type "${type}" is registered; known: ${known.join(', ') || '(none)'}. ` +

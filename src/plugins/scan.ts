@@ -20,7 +20,8 @@ const FOLDERS: ReadonlyArray<[string, PluginKind]> = [
  */
 export async function scanPluginDir(dir: string): Promise<LoadedPlugin[]> {
   const root = resolve(dir);
-  if (!(await isDir(root))) throw new PluginError(undefined, `Plugin dir ${root} does not exist or is not a folder; create it or remove it from the plugin dirs.`);
+  if (!(await isDir(root)))
+    throw new PluginError(undefined, `Plugin dir ${root} does not exist or is not a folder; create it or remove it from the plugin dirs.`);
   const out: LoadedPlugin[] = [];
   for (const [folderName, kind] of FOLDERS) {
     const folder = join(root, folderName);
@@ -30,7 +31,11 @@ export async function scanPluginDir(dir: string): Promise<LoadedPlugin[]> {
       if (!(await isDir(pluginDir))) continue;
       const descriptorFile = join(pluginDir, `${name}.json`);
       const text = await readFile(descriptorFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        throw new PluginError(descriptorFile, `Plugin folder ${pluginDir} has no readable descriptor ${name}.json (${error.code ?? error.message}); add it or remove the folder.`, error);
+        throw new PluginError(
+          descriptorFile,
+          `Plugin folder ${pluginDir} has no readable descriptor ${name}.json (${error.code ?? error.message}); add it or remove the folder.`,
+          error,
+        );
       });
       for (const entry of parseDescriptor(descriptorFile, text, kind)) out.push(await loadEntry(entry, descriptorFile, pluginDir));
     }
@@ -39,7 +44,13 @@ export async function scanPluginDir(dir: string): Promise<LoadedPlugin[]> {
 }
 
 async function loadEntry(entry: DescriptorEntry, descriptorFile: string, folder: string): Promise<LoadedPlugin> {
-  const common = { name: entry.type, kind: entry.kind, descriptorFile, parameters: entry.parameters, ...(entry.description ? { description: entry.description } : {}) };
+  const common = {
+    name: entry.type,
+    kind: entry.kind,
+    descriptorFile,
+    parameters: entry.parameters,
+    ...(entry.description ? { description: entry.description } : {}),
+  };
   if (entry.classname !== undefined) {
     const Class = await loadPluginClass(descriptorFile, folder, entry.classname, entry.kind);
     const source = { ...common, Class };
@@ -47,7 +58,10 @@ async function loadEntry(entry: DescriptorEntry, descriptorFile: string, folder:
   }
   const executable = resolve(folder, entry.executable!);
   if (!executable.startsWith(folder + '/')) {
-    throw new PluginError(descriptorFile, `${descriptorFile}: "${entry.type}.executable" (${entry.executable}) must be inside the plugin's folder ${folder}.`);
+    throw new PluginError(
+      descriptorFile,
+      `${descriptorFile}: "${entry.type}.executable" (${entry.executable}) must be inside the plugin's folder ${folder}.`,
+    );
   }
   await access(executable, constants.X_OK).catch((error: NodeJS.ErrnoException) => {
     throw new PluginError(

@@ -11,7 +11,12 @@ import { FIXTURES, recordingHooks, task } from './helpers.js';
 const registry = new PluginRegistry();
 beforeAll(() => registry.load([join(FIXTURES, 'good')]));
 
-const confirmed = { providerid: 'p-1', ipaddress: '10.0.0.5', 'ssh-auth': { user: 'gw', keyName: 'k1' }, hostkey: 'ssh-ed25519 AAAAfixture' };
+const confirmed = {
+  providerid: 'p-1',
+  ipaddress: '10.0.0.5',
+  'ssh-auth': { user: 'gw', keyName: 'k1' },
+  hostkey: 'ssh-ed25519 AAAAfixture',
+};
 
 describe('a class provider', () => {
   it('CREATE calls create() with the inputmap; what it wrote is the result, checkpointed half-way, logged through the logger', async () => {
@@ -32,8 +37,15 @@ describe('a class provider', () => {
   });
 
   it('CONFIRM gets earlier results in its inputmap; a returned result counts like a written one', async () => {
-    const result = await registry.provider('fixprov').run(task(TaskName.Confirm, { config: { providerid: 'p-9' } }), recordingHooks().hooks);
-    expect(result).toEqual({ status: 0, result: { ipaddress: '10.0.0.5', 'ssh-auth': { user: 'gw', keyName: 'k1' }, seen: 'p-9' }, stdout: '', stderr: '' });
+    const result = await registry
+      .provider('fixprov')
+      .run(task(TaskName.Confirm, { config: { providerid: 'p-9' } }), recordingHooks().hooks);
+    expect(result).toEqual({
+      status: 0,
+      result: { ipaddress: '10.0.0.5', 'ssh-auth': { user: 'gw', keyName: 'k1' }, seen: 'p-9' },
+      stdout: '',
+      stderr: '',
+    });
   });
 
   it('DELETE with a non-zero status written is a failure with its stderr', async () => {
@@ -80,7 +92,13 @@ describe('a class automator', () => {
 });
 
 describe('result rules', () => {
-  const source = (Class: new () => Provider) => ({ name: 'x', kind: 'provider' as const, descriptorFile: '/x.json', parameters: noParameters(), Class });
+  const source = (Class: new () => Provider) => ({
+    name: 'x',
+    kind: 'provider' as const,
+    descriptorFile: '/x.json',
+    parameters: noParameters(),
+    Class,
+  });
 
   it('nothing set and a normal return is status 0; a non-integer status is a failure that says so', async () => {
     class Quiet extends Provider {
@@ -90,7 +108,12 @@ describe('result rules', () => {
       }
       delete() {}
     }
-    expect(await runClassPlugin(source(Quiet), task(TaskName.Create), recordingHooks().hooks)).toEqual({ status: 0, result: {}, stdout: '', stderr: '' });
+    expect(await runClassPlugin(source(Quiet), task(TaskName.Create), recordingHooks().hooks)).toEqual({
+      status: 0,
+      result: {},
+      stdout: '',
+      stderr: '',
+    });
     const bad = await runClassPlugin(source(Quiet), task(TaskName.Confirm), recordingHooks().hooks);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('plugin set status to "ok", not an integer');
@@ -108,8 +131,16 @@ describe('result rules', () => {
       }
       delete() {}
     }
-    expect(await runClassPlugin(source(Both), task(TaskName.Create), recordingHooks().hooks)).toEqual({ status: 0, result: { a: 1, b: 2 }, stdout: 'written', stderr: '' });
-    expect(await runClassPlugin(source(Both), task(TaskName.Confirm), recordingHooks().hooks)).toMatchObject({ status: 1, stderr: 'plain string' });
+    expect(await runClassPlugin(source(Both), task(TaskName.Create), recordingHooks().hooks)).toEqual({
+      status: 0,
+      result: { a: 1, b: 2 },
+      stdout: 'written',
+      stderr: '',
+    });
+    expect(await runClassPlugin(source(Both), task(TaskName.Confirm), recordingHooks().hooks)).toMatchObject({
+      status: 1,
+      stderr: 'plain string',
+    });
   });
 
   it('the plugin gets a copy of the task: what it changes does not reach the caller, and it sees the signal', async () => {

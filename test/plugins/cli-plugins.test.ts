@@ -33,7 +33,10 @@ describe('groundwork plugins', () => {
     const text = await runTasks(['plugins', '--config', join(dir, 'groundwork.config.ts')]);
     expect(text.stderr).toBe('');
     expect(text.code).toBe(0);
-    const rows = text.stdout.split('\n').filter((l) => /^(provider|automator) /.test(l)).map((l) => l.split(/\s+/).slice(0, 3));
+    const rows = text.stdout
+      .split('\n')
+      .filter((l) => /^(provider|automator) /.test(l))
+      .map((l) => l.split(/\s+/).slice(0, 3));
     expect(rows).toEqual([
       ['provider', 'netns', '(built-in)'],
       ['provider', 'ssh', '(built-in)'],
@@ -58,7 +61,15 @@ describe('groundwork plugins', () => {
       source: join(FIXTURES, 'good/automators/fixauto/fixauto.json'),
       description: "Fixture automator in Coopr's richer form",
       fields: {
-        flavor: { scope: 'admin', type: 'select', label: 'Flavor', tip: 'machine size', options: ['small', 'large'], default: 'small', required: false },
+        flavor: {
+          scope: 'admin',
+          type: 'select',
+          label: 'Flavor',
+          tip: 'machine size',
+          options: ['small', 'large'],
+          default: 'small',
+          required: false,
+        },
         region: { scope: 'admin', type: 'text', label: 'Region', override: true, required: true },
         password: { scope: 'user', type: 'password', label: 'Password', tip: 'given by reference', required: false },
       },
@@ -70,6 +81,8 @@ describe('groundwork plugins', () => {
     const dir = await project([join(FIXTURES, 'bad-methods')]);
     const r = await runTasks(['plugins', '--config', join(dir, 'groundwork.config.ts')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`error: HalfAutomator (named by ${join(FIXTURES, 'bad-methods/automators/half/half.json')}) does not implement stop(), remove()`);
+    expect(r.stderr).toContain(
+      `error: HalfAutomator (named by ${join(FIXTURES, 'bad-methods/automators/half/half.json')}) does not implement stop(), remove()`,
+    );
   });
 });

@@ -73,15 +73,47 @@ describe('parseDescriptor', () => {
     ['an empty classname', '{ "p": { "classname": "" } }', /"p.classname" must be a non-empty string/],
     ['a type list that is not a list', '{ "providertypes": "p", "p": { "classname": "P" } }', /"providertypes" must be a non-empty array/],
     ['a listed type with no entry', '{ "providertypes": ["p"] }', /"p" must be an object/],
-    ['the wrong kind of list for the folder', '{ "automatortypes": ["p"], "p": { "classname": "P" } }', /"automatortypes" is not allowed in a providers\/ folder/],
-    ['an unknown field type', '{ "p": { "classname": "P", "parameters": { "user": { "fields": { "f": { "type": "number" } } } } } }', /"p.parameters.user.fields.f.type" is string "number"; expected one of text, password, select/],
-    ['a select without options', '{ "p": { "classname": "P", "parameters": { "user": { "fields": { "f": { "type": "select" } } } } } }', /"p.parameters.user.fields.f.options" must be a non-empty array/],
-    ['a default outside the options', '{ "p": { "classname": "P", "parameters": { "user": { "fields": { "f": { "type": "select", "options": ["a"], "default": "b" } } } } } }', /"p.parameters.user.fields.f.default" is string "b", not one of its options/],
-    ['a password with a default', '{ "p": { "classname": "P", "parameters": { "admin": { "fields": { "f": { "type": "password", "default": "x" } } } } } }', /"p.parameters.admin.fields.f.default" is not allowed on a password field/],
+    [
+      'the wrong kind of list for the folder',
+      '{ "automatortypes": ["p"], "p": { "classname": "P" } }',
+      /"automatortypes" is not allowed in a providers\/ folder/,
+    ],
+    [
+      'an unknown field type',
+      '{ "p": { "classname": "P", "parameters": { "user": { "fields": { "f": { "type": "number" } } } } } }',
+      /"p.parameters.user.fields.f.type" is string "number"; expected one of text, password, select/,
+    ],
+    [
+      'a select without options',
+      '{ "p": { "classname": "P", "parameters": { "user": { "fields": { "f": { "type": "select" } } } } } }',
+      /"p.parameters.user.fields.f.options" must be a non-empty array/,
+    ],
+    [
+      'a default outside the options',
+      '{ "p": { "classname": "P", "parameters": { "user": { "fields": { "f": { "type": "select", "options": ["a"], "default": "b" } } } } } }',
+      /"p.parameters.user.fields.f.default" is string "b", not one of its options/,
+    ],
+    [
+      'a password with a default',
+      '{ "p": { "classname": "P", "parameters": { "admin": { "fields": { "f": { "type": "password", "default": "x" } } } } } }',
+      /"p.parameters.admin.fields.f.default" is not allowed on a password field/,
+    ],
     ['a scope other than admin/user', '{ "p": { "classname": "P", "parameters": { "root": {} } } }', /"p.parameters.root" is not allowed/],
-    ['required naming an undeclared field', '{ "p": { "classname": "P", "parameters": { "user": { "fields": {}, "required": [["nope"]] } } } }', /names field "nope", which is not declared/],
-    ['required that is not a list of lists', '{ "p": { "classname": "P", "parameters": { "user": { "fields": {}, "required": ["a"] } } } }', /"p.parameters.user.required" must be a list of lists/],
-    ['a field in both scopes', '{ "p": { "classname": "P", "parameters": { "admin": { "fields": { "f": {} } }, "user": { "fields": { "f": {} } } } } }', /"p.parameters.user.fields.f" is declared in both admin and user/],
+    [
+      'required naming an undeclared field',
+      '{ "p": { "classname": "P", "parameters": { "user": { "fields": {}, "required": [["nope"]] } } } }',
+      /names field "nope", which is not declared/,
+    ],
+    [
+      'required that is not a list of lists',
+      '{ "p": { "classname": "P", "parameters": { "user": { "fields": {}, "required": ["a"] } } } }',
+      /"p.parameters.user.required" must be a list of lists/,
+    ],
+    [
+      'a field in both scopes',
+      '{ "p": { "classname": "P", "parameters": { "admin": { "fields": { "f": {} } }, "user": { "fields": { "f": {} } } } } }',
+      /"p.parameters.user.fields.f" is declared in both admin and user/,
+    ],
     ['a type name with a slash', '{ "a/b": { "classname": "P" } }', /type "a\/b" is not a valid name/],
   ])('refuses %s, naming the file and the field', (_case, text, message) => {
     expect(refusal(text).message).toMatch(message);

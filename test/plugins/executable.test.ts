@@ -45,7 +45,11 @@ describe('an executable provider', () => {
 
   it('a password field reaches the executable, and its echo is scrubbed from result, stdout and stderr', async () => {
     const secret = 'hunter2-exe-secret';
-    const result = await run('echo-secret', { token: { env: 'EXEPROV_TOKEN' } }, recordingHooks({ secrets: { env: { EXEPROV_TOKEN: secret } } }));
+    const result = await run(
+      'echo-secret',
+      { token: { env: 'EXEPROV_TOKEN' } },
+      recordingHooks({ secrets: { env: { EXEPROV_TOKEN: secret } } }),
+    );
     expect(result.status).toBe(0);
     expect(JSON.stringify(result)).not.toContain(secret);
     expect(result.result.token).toBe('(redacted)');

@@ -16,14 +16,30 @@ const check = (given: Record<string, unknown>) => resolveFields(fixauto().parame
 
 describe('resolveFields', () => {
   it('applies defaults and keeps a password reference as given', () => {
-    expect(check({ region: 'eu', password: { env: 'DB_PASSWORD' } })).toEqual({ region: 'eu', flavor: 'small', password: { env: 'DB_PASSWORD' } });
+    expect(check({ region: 'eu', password: { env: 'DB_PASSWORD' } })).toEqual({
+      region: 'eu',
+      flavor: 'small',
+      password: { env: 'DB_PASSWORD' },
+    });
   });
 
   it.each([
     ['a missing required field', {}, /needs field region; set it in its fields/],
-    ['a select value outside its options', { region: 'eu', flavor: 'huge' }, /Field "flavor" of plugin "fixauto" .* is "huge"; expected one of "small", "large"/],
-    ['an unknown field', { region: 'eu', colour: 'red' }, /Field "colour" is not a parameter of plugin "fixauto" .*; its fields: flavor, region, password/],
-    ['a password in plain text', { region: 'eu', password: 'hunter2' }, /Field "password" .* is a password: give it as a reference, \{ env: 'VAR' \} or \{ file: 'name' \}.* not as plain text/],
+    [
+      'a select value outside its options',
+      { region: 'eu', flavor: 'huge' },
+      /Field "flavor" of plugin "fixauto" .* is "huge"; expected one of "small", "large"/,
+    ],
+    [
+      'an unknown field',
+      { region: 'eu', colour: 'red' },
+      /Field "colour" is not a parameter of plugin "fixauto" .*; its fields: flavor, region, password/,
+    ],
+    [
+      'a password in plain text',
+      { region: 'eu', password: 'hunter2' },
+      /Field "password" .* is a password: give it as a reference, \{ env: 'VAR' \} or \{ file: 'name' \}.* not as plain text/,
+    ],
   ])('refuses %s, naming the plugin descriptor and the field', (_case, given, message) => {
     let error: unknown;
     try {
@@ -80,7 +96,9 @@ describe('password fields when the task runs', () => {
       .run(task(TaskName.Install, { fields, service }), recordingHooks({ secrets: { env: {} } }).hooks)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PluginError);
-    expect((error as Error).message).toContain('Password field "password" refers to environment variable GW_TEST_UNSET_PASSWORD, which is not set');
+    expect((error as Error).message).toContain(
+      'Password field "password" refers to environment variable GW_TEST_UNSET_PASSWORD, which is not set',
+    );
   });
 
   it('a { file } reference not in any key folder names every place looked', async () => {

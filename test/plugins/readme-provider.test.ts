@@ -34,7 +34,10 @@ it("README's provider written from scratch loads and creates, adopts, confirms a
   expect(existsSync(id)).toBe(true);
   expect(r.checkpoints.map((c) => c.result)).toEqual([{ providerid: id }]);
   // After a crash the checkpointed id is in the config: CREATE adopts it instead of making another.
-  expect(await provider.run(task(TaskName.Create, { config: { providerid: id } }), recordingHooks().hooks)).toMatchObject({ status: 0, result: {} });
+  expect(await provider.run(task(TaskName.Create, { config: { providerid: id } }), recordingHooks().hooks)).toMatchObject({
+    status: 0,
+    result: {},
+  });
 
   const confirmed = await provider.run(task(TaskName.Confirm, { config: { providerid: id } }), recordingHooks().hooks);
   expect(confirmed).toMatchObject({ status: 0, result: { ipaddress: '127.0.0.1', ready: true } });

@@ -28,7 +28,11 @@ describe('PluginRegistry.load', () => {
       ['provider', 'fixprov', join(FIXTURES, 'good/providers/fixprov/fixprov.json')],
       ['automator', 'fixauto', join(FIXTURES, 'good/automators/fixauto/fixauto.json')],
     ]);
-    expect(registry.automator('fixauto').parameters.fields.flavor).toMatchObject({ type: 'select', options: ['small', 'large'], default: 'small' });
+    expect(registry.automator('fixauto').parameters.fields.flavor).toMatchObject({
+      type: 'select',
+      options: ['small', 'large'],
+      default: 'small',
+    });
     expect(registry.provider('fixprov').parameters).toEqual(noParameters());
   });
 
@@ -56,7 +60,12 @@ export class Cj extends Provider {
 
   it.each([
     ['malformed JSON', 'bad-json', 'providers/broken/broken.json', /is not valid JSON/],
-    ['a class no module exports', 'bad-noclass', 'providers/noclass/noclass.json', /names class Missing, but no module in .* exports it \(looked in noclass\.ts\)/],
+    [
+      'a class no module exports',
+      'bad-noclass',
+      'providers/noclass/noclass.json',
+      /names class Missing, but no module in .* exports it \(looked in noclass\.ts\)/,
+    ],
     ['a class missing methods', 'bad-methods', 'automators/half/half.json', /HalfAutomator .* does not implement stop\(\), remove\(\)/],
     ['a class not extending Provider', 'bad-notsub', 'providers/plain/plain.json', /Plain .* is not a class extending Provider/],
     ['an executable without the x bit', 'bad-noexec', 'automators/noexec/noexec.json', /run\.sh is not executable; chmod \+x it/],
@@ -70,7 +79,9 @@ export class Cj extends Provider {
   it('refuses two plugins of the same type across dirs, naming both descriptors', async () => {
     const error = await loadError([join(FIXTURES, 'good'), join(FIXTURES, 'dup')]);
     expect(error.descriptorFile).toBe(join(FIXTURES, 'dup/providers/again/again.json'));
-    expect(error.message).toContain(`provider type "fixprov" is already registered by ${join(FIXTURES, 'good/providers/fixprov/fixprov.json')}`);
+    expect(error.message).toContain(
+      `provider type "fixprov" is already registered by ${join(FIXTURES, 'good/providers/fixprov/fixprov.json')}`,
+    );
   });
 
   it('refuses a plugin whose type a built-in already has', async () => {

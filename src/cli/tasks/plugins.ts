@@ -37,7 +37,9 @@ export async function plugins({ args, io, config: loadConfig }: TaskContext): Pr
 
 function listingOf(plugin: LoadedPlugin): PluginListing {
   const alwaysNeeded = new Set(plugin.parameters.required.length === 1 ? plugin.parameters.required[0] : []);
-  const fields = Object.fromEntries(Object.entries(plugin.parameters.fields).map(([name, spec]) => [name, { ...spec, required: alwaysNeeded.has(name) }]));
+  const fields = Object.fromEntries(
+    Object.entries(plugin.parameters.fields).map(([name, spec]) => [name, { ...spec, required: alwaysNeeded.has(name) }]),
+  );
   return {
     kind: plugin.kind,
     type: plugin.name,
@@ -56,7 +58,8 @@ function formatListing(listing: readonly PluginListing[], dirs: readonly string[
     for (const [name, f] of Object.entries(p.fields)) lines.push(`    ${name}: ${describeField(f)}`);
     if (p.required.length > 1) lines.push(`    required: one of ${p.required.map((set) => set.join(' + ')).join(' | ')}`);
   }
-  const from = dirs.length > 0 ? `plugin dirs: ${dirs.join(', ')}` : 'no plugin dirs configured (config `plugins.dirs` or loomCluster `pluginDirs`)';
+  const from =
+    dirs.length > 0 ? `plugin dirs: ${dirs.join(', ')}` : 'no plugin dirs configured (config `plugins.dirs` or loomCluster `pluginDirs`)';
   return `${lines.join('\n')}\n\n${listing.length} plugin(s); ${from}\n`;
 }
 
