@@ -19,7 +19,12 @@ const accepted = () => (sshd.stderr().match(/Accepted publickey/g) ?? []).length
 
 async function shellTask(dir: string, taskName: TaskName, hostKey: string, service?: PluginTask['service']) {
   const registry = new PluginRegistry();
-  registerBuiltinPlugins(registry, { drivers: new DriverRegistry(), dataDir: dir, stateId: 'state-1', actions: new ActionHandler({ logger: silentLogger }) });
+  registerBuiltinPlugins(registry, {
+    drivers: new DriverRegistry(),
+    dataDir: dir,
+    stateId: 'state-1',
+    actions: new ActionHandler({ logger: silentLogger }),
+  });
   const task: PluginTask = {
     taskId: `n1:${taskName}${service ? `:${service.name}` : ':shell'}`,
     taskName,
@@ -44,13 +49,19 @@ test.skipIf(!usable)('one SSH connection per task, reused by its commands; a wro
   expect(accepted() - before).toBe(1); // mkdir, gw-task write, 3 uploads, chmod: one connection
 
   before = accepted();
-  const install = await shellTask(dir, TaskName.Install, sshd.hostKey, { name: 'a', action: { type: 'shell', script: 'echo-args.sh', data: 'x y' } });
+  const install = await shellTask(dir, TaskName.Install, sshd.hostKey, {
+    name: 'a',
+    action: { type: 'shell', script: 'echo-args.sh', data: 'x y' },
+  });
   expect(install.status, install.stderr).toBe(0);
   expect(install.stdout).toContain('[x y]');
   expect(install.result).toEqual({ argc: '1' });
   expect(accepted() - before).toBe(1); // task JSON write, the script, the result read: one connection
 
-  const wrong = await shellTask(dir, TaskName.Install, 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', { name: 'a', action: { type: 'shell', script: 'echo-args.sh' } });
+  const wrong = await shellTask(dir, TaskName.Install, 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', {
+    name: 'a',
+    action: { type: 'shell', script: 'echo-args.sh' },
+  });
   expect(wrong.status).toBe(1);
   expect(wrong.stderr).toMatch(/host key/i);
 });

@@ -41,12 +41,17 @@ describe('loomCluster: the mapping', () => {
   test('a bad spec is refused naming the field', () => {
     expect(() => loomCluster(fixtureSpec('/x', { services: {}, nodes: { 'a.b': { services: [] } } }))).toThrow(/`nodes.a.b`/);
     expect(() =>
-      loomCluster(fixtureSpec('/x', { services: { a: { automator: 'recauto', dependsOn: ['b'], actions: {} } }, nodes: { n: { services: ['a'] } } })),
+      loomCluster(
+        fixtureSpec('/x', { services: { a: { automator: 'recauto', dependsOn: ['b'], actions: {} } }, nodes: { n: { services: ['a'] } } }),
+      ),
     ).toThrow(/`services.a.dependsOn` names "b"/);
     expect(() =>
       loomCluster(
         fixtureSpec('/x', {
-          services: { a: { automator: 'recauto', dependsOn: ['b'], actions: {} }, b: { automator: 'recauto', dependsOn: ['a'], actions: {} } },
+          services: {
+            a: { automator: 'recauto', dependsOn: ['b'], actions: {} },
+            b: { automator: 'recauto', dependsOn: ['a'], actions: {} },
+          },
           nodes: { n: { services: ['a'] } },
         }),
       ),
@@ -66,7 +71,12 @@ describe('loomCluster: a run', () => {
           automator: 'recauto',
           actions: { install: { data: 'set:port=5432,role=db' }, configure: { data: 'set:role=primary' }, start: {}, stop: {}, remove: {} },
         },
-        web: { automator: 'recauto', dependsOn: ['db'], needsNodes: true, actions: { configure: { data: 'set:x=1' }, stop: {}, remove: {} } },
+        web: {
+          automator: 'recauto',
+          dependsOn: ['db'],
+          needsNodes: true,
+          actions: { configure: { data: 'set:x=1' }, stop: {}, remove: {} },
+        },
       },
       nodes: { n1: { services: ['db'] }, n2: { services: ['web'] } },
     });
@@ -125,7 +135,8 @@ describe('loomCluster: a run', () => {
         .map((e) => e.task);
       expect(order.filter((t) => /STOP|REMOVE|DELETE/.test(t))).toHaveLength(6);
       const at = (t: string) => order.indexOf(t);
-      for (const t of ['n2:STOP:web', 'n2:REMOVE:web', 'n1:STOP:db', 'n1:REMOVE:db', 'n1:DELETE', 'n2:DELETE']) expect(at(t), t).toBeGreaterThanOrEqual(0);
+      for (const t of ['n2:STOP:web', 'n2:REMOVE:web', 'n1:STOP:db', 'n1:REMOVE:db', 'n1:DELETE', 'n2:DELETE'])
+        expect(at(t), t).toBeGreaterThanOrEqual(0);
       expect(at('n2:STOP:web')).toBeLessThan(at('n2:REMOVE:web'));
       expect(at('n2:REMOVE:web')).toBeLessThan(at('n1:STOP:db')); // dependents first
       expect(at('n1:STOP:db')).toBeLessThan(at('n1:REMOVE:db'));
@@ -140,7 +151,7 @@ describe('loomCluster: a run', () => {
     expect(stateOnDisk(stateFile)).not.toContain(SECRET);
   });
 
-  test("a failed task fails its step with the node, task and plugin; its results are kept for status, not passed on", async () => {
+  test('a failed task fails its step with the node, task and plugin; its results are kept for status, not passed on', async () => {
     const dir = await tempDir('gw-loom-');
     const spec = fixtureSpec(dir, {
       services: { svc: { automator: 'recauto', actions: { install: { data: 'set:a=1' }, configure: { data: 'fail-once' }, start: {} } } },
@@ -154,7 +165,9 @@ describe('loomCluster: a run', () => {
       const failed = group.steps[1]!;
       expect(failed.state).toBe('failed');
       expect(failed.error).toContain('Task n1:CONFIGURE:svc on node n1 (automator "recauto") failed with status 3: it broke');
-      expect(failed.report).toContain('n1:CONFIGURE:svc via automator "recauto": failed (status 3; its results are not passed on); result keys: brokenKey');
+      expect(failed.report).toContain(
+        'n1:CONFIGURE:svc via automator "recauto": failed (status 3; its results are not passed on); result keys: brokenKey',
+      );
       expect(failed.report).toContain('  stderr: it broke');
       expect(failed.report).toContain('  stdout: n1:CONFIGURE:svc line 2');
       expect(eventsOf(dir, 'n1:START:svc')).toEqual([]);
@@ -213,7 +226,9 @@ describe('loomCluster: a run', () => {
       expect((await scheduler.run()).ok).toBe(true);
       const refused = await scheduler.teardown();
       expect(refused.failed.map((f) => f.group)).toEqual(['n1']);
-      expect(refused.failed[0]!.error).toContain('Task n1:DELETE on node n1 (provider "fakeprov") failed with status 4: the provider refused to delete it');
+      expect(refused.failed[0]!.error).toContain(
+        'Task n1:DELETE on node n1 (provider "fakeprov") failed with status 4: the provider refused to delete it',
+      );
       const forced = await scheduler.teardown({ force: true });
       expect(forced.ok).toBe(true);
       expect(forced.forcedFailures.map((f) => [f.group, f.message])).toEqual([
