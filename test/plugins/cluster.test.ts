@@ -240,4 +240,34 @@ describe('loomCluster: a run', () => {
       await scheduler.close();
     }
   });
+
+  test('an executable automator (python) in a cluster: same results flow, checkpoints and output', async () => {
+    const dir = await tempDir('gw-loom-');
+    const spec = fixtureSpec(dir, {
+      services: {
+        db: { automator: 'recauto', actions: { install: { data: 'set:port=5432' } } },
+        tool: { automator: 'exeauto', dependsOn: ['db'], actions: { install: {}, configure: { data: 'fail' } } },
+      },
+      nodes: { n1: { services: ['db', 'tool'] } },
+    });
+    const scheduler = await openCluster(spec, join(dir, 'state.json'));
+    try {
+      expect(states(await scheduler.run())['tool.n1']).toBe('failed');
+      const [install, configure] = scheduler.status().find((g) => g.name === 'tool.n1')!.steps;
+      expect(install!.report).toEqual([
+        'n1:INSTALL:tool via automator "exeauto": ok; result keys: exe_checkpointed, exe_saw_ip, exe_saw_port',
+        '  stdout: n1:INSTALL:tool ran',
+        '  stderr: n1:INSTALL:tool on stderr',
+      ]);
+      expect(configure!.error).toContain('Task n1:CONFIGURE:tool on node n1 (automator "exeauto") failed with status 5');
+      expect(configure!.report).toContain('  stderr: n1:CONFIGURE:tool on stderr');
+      // It saw its node's address and the port db's INSTALL set (both in its recorded result).
+      const onDisk = stateOnDisk(join(dir, 'state.json'));
+      expect(onDisk).toContain('"exe_saw_ip":"192.0.2.1"');
+      expect(onDisk).toContain('"exe_saw_port":"5432"');
+      await scheduler.teardown();
+    } finally {
+      await scheduler.close();
+    }
+  });
 });
