@@ -55,6 +55,7 @@ const samples: Record<string, () => errors.GroundworkError> = {
   MachineTransferError: () => new errors.MachineTransferError({ machine: 'web1', operation: 'upload', path: '/x', cause: new Error('x') }),
   // plugins-model (issue 11)
   PluginError: () => new errors.PluginError('/plugins/providers/p/p.json', 'bad descriptor'),
+  PluginTaskError: () => new errors.PluginTaskError('node1', 'node1:INSTALL:db', 'automator "shell"', 3, 'failed'), // plugins-cluster
 };
 /** Bases: never thrown as such. */
 const BASES = new Set(['GroundworkError', 'MachineError']);

@@ -22,7 +22,10 @@ export default defineConfig({
   stateFile: '.groundwork/state.json',
   groups: loomCluster({
     // GW_LOOM_PREFIX: the namespaces' prefix (the tests set their own); keyPath so `--state` elsewhere finds the key.
-    provider: { type: 'netns', fields: { subnet: '10.217.0.0/16', keyName: KEY, keyPath: keys, prefix: process.env.GW_LOOM_PREFIX ?? 'gw' } },
+    provider: {
+      type: 'netns',
+      fields: { subnet: '10.217.0.0/16', keyName: KEY, keyPath: keys, prefix: process.env.GW_LOOM_PREFIX ?? 'gw' },
+    },
     automators: { shell: { fields: { scriptsDir: fileURLToPath(new URL('./scripts', import.meta.url)), keyPath: keys } } },
     services: {
       db: {

@@ -38,12 +38,17 @@ export function recordingLogger(): Logger & { warnings: string[] } {
 export async function openCluster(spec: LoomClusterSpec, stateFile: string, logger?: Logger): Promise<Scheduler> {
   const groups = loomCluster(spec);
   const scheduler = await Scheduler.open({ stateFile, ...(logger ? { logger } : {}) });
-  await scheduler.scheduleAll(Object.entries(groups).map(([name, g]) => ({ name, provisioners: g.provisioners, dependsOn: g.dependsOn ?? [] })));
+  await scheduler.scheduleAll(
+    Object.entries(groups).map(([name, g]) => ({ name, provisioners: g.provisioners, dependsOn: g.dependsOn ?? [] })),
+  );
   return scheduler;
 }
 
 /** fakeprov + recauto fields for a fixture folder. */
-export function fixtureSpec(dir: string, spec: Omit<LoomClusterSpec, 'provider' | 'pluginDirs'> & { provider?: LoomClusterSpec['provider'] }): LoomClusterSpec {
+export function fixtureSpec(
+  dir: string,
+  spec: Omit<LoomClusterSpec, 'provider' | 'pluginDirs'> & { provider?: LoomClusterSpec['provider'] },
+): LoomClusterSpec {
   return {
     pluginDirs: [PLUGIN_DIR],
     provider: { type: 'fakeprov', fields: { dir } },

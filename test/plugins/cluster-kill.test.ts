@@ -29,7 +29,10 @@ async function provisionAndKill(dir: string, env: Record<string, string>, marker
   }
 }
 
-const machines = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('machine-')).sort();
+const machines = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith('machine-'))
+    .sort();
 
 test('kill -9 mid-CREATE, then provision again: CREATE adopts the machine it checkpointed', async () => {
   const dir = await tempDir('gw-loom-kill-');
@@ -63,7 +66,8 @@ test('kill -9 mid-INSTALL, then provision again: only the task in flight runs ag
   writeFileSync(join(dir, 'release-install'), '');
   const again = await runTasks(['provision', '--config', CONFIG], { env: { ...process.env, ...env }, timeoutMs: 60_000 });
   expect(again.code, again.stderr).toBe(0);
-  for (const task of ['n1:CREATE', 'n1:CONFIRM', 'n1:BOOTSTRAP:recauto', 'n1:START:db', 'n2:START:web']) expect(eventsOf(dir, task), task).toHaveLength(1);
+  for (const task of ['n1:CREATE', 'n1:CONFIRM', 'n1:BOOTSTRAP:recauto', 'n1:START:db', 'n2:START:web'])
+    expect(eventsOf(dir, task), task).toHaveLength(1);
   expect(eventsOf(dir, 'n1:INSTALL:db')).toHaveLength(2);
 
   const down = await runTasks(['teardown', '--config', CONFIG], { env: { ...process.env, ...env }, timeoutMs: 60_000 });
@@ -71,3 +75,20 @@ test('kill -9 mid-INSTALL, then provision again: only the task in flight runs ag
   expect(eventsOf(dir, 'n1:STOP:db')).toHaveLength(1);
   expect(machines(dir)).toEqual([]);
 }, 180_000);
+
+test('provision --dry-run names each task it would run and runs none', async () => {
+  const dir = await tempDir('gw-loom-dry-');
+  const r = await runTasks(['provision', '--dry-run', '--config', CONFIG], {
+    env: { ...process.env, GW_FIXTURE_DIR: dir },
+    timeoutMs: 60_000,
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = r.stdout + r.stderr;
+  for (const task of [
+    'n1:CREATE through provider "fakeprov"',
+    'n1:BOOTSTRAP:recauto through automator "recauto"',
+    'n2:START:web through automator "recauto"',
+  ])
+    expect(out).toContain(`would run ${task}`);
+  expect(readdirSync(dir)).toEqual([]); // no event, machine or state file
+}, 120_000);

@@ -41,12 +41,17 @@ describe('loomCluster: the mapping', () => {
   test('a bad spec is refused naming the field', () => {
     expect(() => loomCluster(fixtureSpec('/x', { services: {}, nodes: { 'a.b': { services: [] } } }))).toThrow(/`nodes.a.b`/);
     expect(() =>
-      loomCluster(fixtureSpec('/x', { services: { a: { automator: 'recauto', dependsOn: ['b'], actions: {} } }, nodes: { n: { services: ['a'] } } })),
+      loomCluster(
+        fixtureSpec('/x', { services: { a: { automator: 'recauto', dependsOn: ['b'], actions: {} } }, nodes: { n: { services: ['a'] } } }),
+      ),
     ).toThrow(/`services.a.dependsOn` names "b"/);
     expect(() =>
       loomCluster(
         fixtureSpec('/x', {
-          services: { a: { automator: 'recauto', dependsOn: ['b'], actions: {} }, b: { automator: 'recauto', dependsOn: ['a'], actions: {} } },
+          services: {
+            a: { automator: 'recauto', dependsOn: ['b'], actions: {} },
+            b: { automator: 'recauto', dependsOn: ['a'], actions: {} },
+          },
           nodes: { n: { services: ['a'] } },
         }),
       ),
@@ -66,7 +71,12 @@ describe('loomCluster: a run', () => {
           automator: 'recauto',
           actions: { install: { data: 'set:port=5432,role=db' }, configure: { data: 'set:role=primary' }, start: {}, stop: {}, remove: {} },
         },
-        web: { automator: 'recauto', dependsOn: ['db'], needsNodes: true, actions: { configure: { data: 'set:x=1' }, stop: {}, remove: {} } },
+        web: {
+          automator: 'recauto',
+          dependsOn: ['db'],
+          needsNodes: true,
+          actions: { configure: { data: 'set:x=1' }, stop: {}, remove: {} },
+        },
       },
       nodes: { n1: { services: ['db'] }, n2: { services: ['web'] } },
     });
@@ -125,7 +135,8 @@ describe('loomCluster: a run', () => {
         .map((e) => e.task);
       expect(order.filter((t) => /STOP|REMOVE|DELETE/.test(t))).toHaveLength(6);
       const at = (t: string) => order.indexOf(t);
-      for (const t of ['n2:STOP:web', 'n2:REMOVE:web', 'n1:STOP:db', 'n1:REMOVE:db', 'n1:DELETE', 'n2:DELETE']) expect(at(t), t).toBeGreaterThanOrEqual(0);
+      for (const t of ['n2:STOP:web', 'n2:REMOVE:web', 'n1:STOP:db', 'n1:REMOVE:db', 'n1:DELETE', 'n2:DELETE'])
+        expect(at(t), t).toBeGreaterThanOrEqual(0);
       expect(at('n2:STOP:web')).toBeLessThan(at('n2:REMOVE:web'));
       expect(at('n2:REMOVE:web')).toBeLessThan(at('n1:STOP:db')); // dependents first
       expect(at('n1:STOP:db')).toBeLessThan(at('n1:REMOVE:db'));
@@ -140,7 +151,7 @@ describe('loomCluster: a run', () => {
     expect(stateOnDisk(stateFile)).not.toContain(SECRET);
   });
 
-  test("a failed task fails its step with the node, task and plugin; its results are kept for status, not passed on", async () => {
+  test('a failed task fails its step with the node, task and plugin; its results are kept for status, not passed on', async () => {
     const dir = await tempDir('gw-loom-');
     const spec = fixtureSpec(dir, {
       services: { svc: { automator: 'recauto', actions: { install: { data: 'set:a=1' }, configure: { data: 'fail-once' }, start: {} } } },
@@ -154,7 +165,9 @@ describe('loomCluster: a run', () => {
       const failed = group.steps[1]!;
       expect(failed.state).toBe('failed');
       expect(failed.error).toContain('Task n1:CONFIGURE:svc on node n1 (automator "recauto") failed with status 3: it broke');
-      expect(failed.report).toContain('n1:CONFIGURE:svc via automator "recauto": failed (status 3; its results are not passed on); result keys: brokenKey');
+      expect(failed.report).toContain(
+        'n1:CONFIGURE:svc via automator "recauto": failed (status 3; its results are not passed on); result keys: brokenKey',
+      );
       expect(failed.report).toContain('  stderr: it broke');
       expect(failed.report).toContain('  stdout: n1:CONFIGURE:svc line 2');
       expect(eventsOf(dir, 'n1:START:svc')).toEqual([]);
@@ -195,6 +208,63 @@ describe('loomCluster: a run', () => {
       writeFileSync(join(dir, 'go-n2'), '');
       const summary = await run;
       expect(states(summary)['cache.n2']).toBe('provisioned');
+      await scheduler.teardown();
+    } finally {
+      await scheduler.close();
+    }
+  });
+
+  test('teardown without force stops at a failed DELETE; with force it goes on and names the failure', async () => {
+    const dir = await tempDir('gw-loom-');
+    const spec = fixtureSpec(dir, {
+      services: { svc: { automator: 'recauto', actions: { start: {}, stop: {} } } },
+      nodes: { n1: { services: ['svc'] }, n2: { services: [] } },
+    });
+    spec.provider.fields = { dir, refuseDelete: 'n1' };
+    const scheduler = await openCluster(spec, join(dir, 'state.json'));
+    try {
+      expect((await scheduler.run()).ok).toBe(true);
+      const refused = await scheduler.teardown();
+      expect(refused.failed.map((f) => f.group)).toEqual(['n1']);
+      expect(refused.failed[0]!.error).toContain(
+        'Task n1:DELETE on node n1 (provider "fakeprov") failed with status 4: the provider refused to delete it',
+      );
+      const forced = await scheduler.teardown({ force: true });
+      expect(forced.ok).toBe(true);
+      expect(forced.forcedFailures.map((f) => [f.group, f.message])).toEqual([
+        ['n1', expect.stringContaining('Task n1:DELETE on node n1 (provider "fakeprov") failed with status 4')],
+      ]);
+      expect(scheduler.status()).toEqual([]);
+      expect(eventsOf(dir, 'n1:STOP:svc')).toHaveLength(1); // the service was stopped before, once
+    } finally {
+      await scheduler.close();
+    }
+  });
+
+  test('an executable automator (python) in a cluster: same results flow, checkpoints and output', async () => {
+    const dir = await tempDir('gw-loom-');
+    const spec = fixtureSpec(dir, {
+      services: {
+        db: { automator: 'recauto', actions: { install: { data: 'set:port=5432' } } },
+        tool: { automator: 'exeauto', dependsOn: ['db'], actions: { install: {}, configure: { data: 'fail' } } },
+      },
+      nodes: { n1: { services: ['db', 'tool'] } },
+    });
+    const scheduler = await openCluster(spec, join(dir, 'state.json'));
+    try {
+      expect(states(await scheduler.run())['tool.n1']).toBe('failed');
+      const [install, configure] = scheduler.status().find((g) => g.name === 'tool.n1')!.steps;
+      expect(install!.report).toEqual([
+        'n1:INSTALL:tool via automator "exeauto": ok; result keys: exe_checkpointed, exe_saw_ip, exe_saw_port',
+        '  stdout: n1:INSTALL:tool ran',
+        '  stderr: n1:INSTALL:tool on stderr',
+      ]);
+      expect(configure!.error).toContain('Task n1:CONFIGURE:tool on node n1 (automator "exeauto") failed with status 5');
+      expect(configure!.report).toContain('  stderr: n1:CONFIGURE:tool on stderr');
+      // It saw its node's address and the port db's INSTALL set (both in its recorded result).
+      const onDisk = stateOnDisk(join(dir, 'state.json'));
+      expect(onDisk).toContain('"exe_saw_ip":"192.0.2.1"');
+      expect(onDisk).toContain('"exe_saw_port":"5432"');
       await scheduler.teardown();
     } finally {
       await scheduler.close();

@@ -53,7 +53,12 @@ export const DRIVER_PARAMETERS: Record<DriverScheme, PluginParameters> = {
  * `providerid`, checkpointed as soon as the driver records it), CONFIRM = ready (`ipaddress`,
  * `ssh-auth` with the key's name and the pinned host key), DELETE = destroy.
  */
-export async function runDriverTask(scheme: DriverScheme, task: PluginTask, hooks: RunHooks, env: BuiltinEnv): Promise<Partial<PluginResult>> {
+export async function runDriverTask(
+  scheme: DriverScheme,
+  task: PluginTask,
+  hooks: RunHooks,
+  env: BuiltinEnv,
+): Promise<Partial<PluginResult>> {
   const f = task.fields;
   const url = driverUrl(scheme, f);
   const config = Object.fromEntries(DRIVER_CONFIG[scheme].filter((k) => f[k] !== undefined).map((k) => [k, f[k]]));
@@ -110,7 +115,9 @@ function driverUrl(scheme: DriverScheme, f: Record<string, unknown>): string {
 }
 
 function reference(value: unknown): MachineReference | undefined {
-  return typeof value === 'object' && value !== null && typeof (value as MachineReference).driverUrl === 'string' ? (value as MachineReference) : undefined;
+  return typeof value === 'object' && value !== null && typeof (value as MachineReference).driverUrl === 'string'
+    ? (value as MachineReference)
+    : undefined;
 }
 
 /** How automators log in: the user, the key's *name* and the pinned host key; never key text. */

@@ -16,7 +16,10 @@ export const BUILTIN_AUTOMATORS: readonly string[] = ['shell'];
 export function registerBuiltinPlugins(registry: PluginRegistry, env?: BuiltinEnv): void {
   for (const scheme of BUILTIN_PROVIDERS) {
     if (registry.has('provider', scheme)) continue;
-    registry.registerBuiltin(builtinPlugin(scheme, 'provider', DRIVER_PARAMETERS[scheme], (t, h, e) => runDriverTask(scheme, t, h, e), env));
+    registry.registerBuiltin(
+      builtinPlugin(scheme, 'provider', DRIVER_PARAMETERS[scheme], (t, h, e) => runDriverTask(scheme, t, h, e), env),
+    );
   }
-  if (!registry.has('automator', 'shell')) registry.registerBuiltin(builtinPlugin('shell', 'automator', SHELL_PARAMETERS, runShellTask, env));
+  if (!registry.has('automator', 'shell'))
+    registry.registerBuiltin(builtinPlugin('shell', 'automator', SHELL_PARAMETERS, runShellTask, env));
 }

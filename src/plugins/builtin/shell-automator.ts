@@ -49,9 +49,17 @@ export async function runShellTask(task: PluginTask, hooks: RunHooks, env: Built
     await machine.execute(`mkdir -p ${quote(`${root}/scripts`)} ${quote(`${root}/tasks`)} ${quote(`${root}/bin`)}`, options);
     await machine.writeFile(`${root}/bin/gw-task`, GW_TASK_SCRIPT, options);
     const dir = textField(f, 'scriptsDir');
-    const files = dir ? (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort() : [];
+    const files = dir
+      ? (await readdir(dir, { withFileTypes: true }))
+          .filter((e) => e.isFile())
+          .map((e) => e.name)
+          .sort()
+      : [];
     for (const file of files) await machine.uploadFile(join(dir!, file), `${root}/scripts/${file}`, options);
-    await machine.execute(`chmod 0755 ${quote(`${root}/bin/gw-task`)}${files.map((file) => ` ${quote(`${root}/scripts/${file}`)}`).join('')}`, options);
+    await machine.execute(
+      `chmod 0755 ${quote(`${root}/bin/gw-task`)}${files.map((file) => ` ${quote(`${root}/scripts/${file}`)}`).join('')}`,
+      options,
+    );
     return { stdout: `copied ${files.length} script(s) and gw-task to ${root} on ${task.nodeId}\n` };
   }
   if (!task.service && task.taskName === TaskName.Remove) {
@@ -62,7 +70,9 @@ export async function runShellTask(task: PluginTask, hooks: RunHooks, env: Built
   const action = task.service?.action;
   if (!action?.script) return { stdout: `${task.taskId}: no script; nothing to run\n` };
   if (!SCRIPT.test(action.script))
-    throw new ConfigError(`Service "${task.service!.name}": \`script\` must be a file name in the scripts folder, got ${JSON.stringify(action.script)}.`);
+    throw new ConfigError(
+      `Service "${task.service!.name}": \`script\` must be a file name in the scripts folder, got ${JSON.stringify(action.script)}.`,
+    );
   const base = `${root}/tasks/${task.taskId.replace(/[^\w.-]/g, '_')}`;
   await machine.writeFile(`${base}.json`, JSON.stringify(task, null, 2), options);
   const command =
@@ -70,7 +80,11 @@ export async function runShellTask(task: PluginTask, hooks: RunHooks, env: Built
     `GW_TASK=${quote(`${base}.json`)} GW_RESULT=${quote(`${base}.result`)} PATH=${quote(`${root}/bin`)}:"$PATH" ` +
     `./${quote(action.script)}${action.data !== undefined ? ` ${quote(action.data)}` : ''}`;
   const result = await machine.execute(command, { ...options, reject: false });
-  const why = result.timedOut ? `\n${action.script} timed out after ${timeout} ms` : result.isCanceled ? `\n${action.script} was cancelled` : '';
+  const why = result.timedOut
+    ? `\n${action.script} timed out after ${timeout} ms`
+    : result.isCanceled
+      ? `\n${action.script} was cancelled`
+      : '';
   const status = result.exitCode === 0 ? 0 : (result.exitCode ?? 1);
   // The script's results: `key=value` lines it wrote to $GW_RESULT (read over the same connection).
   const written = await machine.execute(`cat ${quote(`${base}.result`)} 2>/dev/null; true`, options);
@@ -92,7 +106,9 @@ async function connect(task: PluginTask, hooks: RunHooks, env: BuiltinEnv): Prom
   if (auth?.transport === 'local') return new LocalMachine(task.nodeId);
   const sshauth = sshAuthOf(task);
   if (!sshauth.ipaddress || !auth)
-    throw new ConfigError(`Node ${task.nodeId} has no \`ipaddress\` and \`ssh-auth\` in task.config: its provider's CONFIRM must return them.`);
+    throw new ConfigError(
+      `Node ${task.nodeId} has no \`ipaddress\` and \`ssh-auth\` in task.config: its provider's CONFIRM must return them.`,
+    );
   const keyPath = textField(task.fields, 'keyPath');
   const keys = new KeyStore({ keyPaths: [...(keyPath ? [keyPath] : []), join(env.dataDir, 'keys')] });
   const { ipaddress, user, ...rest } = sshauth;

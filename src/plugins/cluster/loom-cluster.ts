@@ -28,7 +28,9 @@ export function serviceGroup(service: string, node: string): string {
 export function loomCluster(spec: LoomClusterSpec): Record<string, GroupConfig> {
   const { pluginDirs } = checkSpec(spec);
   const nodeIds = Object.keys(spec.nodes);
-  const layout = Object.fromEntries(nodeIds.map((id) => [id, { hostname: spec.nodes[id]!.hostname ?? id, services: [...spec.nodes[id]!.services] }]));
+  const layout = Object.fromEntries(
+    nodeIds.map((id) => [id, { hostname: spec.nodes[id]!.hostname ?? id, services: [...spec.nodes[id]!.services] }]),
+  );
   const order = serviceOrder(spec.services);
   const groups: Record<string, GroupConfig> = {};
 
@@ -36,11 +38,23 @@ export function loomCluster(spec: LoomClusterSpec): Record<string, GroupConfig> 
     const node = spec.nodes[id]!;
     const hostname = layout[id]!.hostname;
     const provider = node.provider ?? spec.provider;
-    const providerTask = (taskName: TaskName): StepTask => ({ taskName, kind: 'provider', type: provider.type, fields: { ...(provider.fields ?? {}) } });
+    const providerTask = (taskName: TaskName): StepTask => ({
+      taskName,
+      kind: 'provider',
+      type: provider.type,
+      fields: { ...(provider.fields ?? {}) },
+    });
     const automators = [...new Set(node.services.map((s) => spec.services[s]!.automator))].sort();
     groups[id] = {
       provisioners: () => [
-        new PluginTaskStep({ nodeId: id, hostname, pluginDirs, order: 0, task: providerTask(TaskName.Create), shutdownTasks: [providerTask(TaskName.Delete)] }),
+        new PluginTaskStep({
+          nodeId: id,
+          hostname,
+          pluginDirs,
+          order: 0,
+          task: providerTask(TaskName.Create),
+          shutdownTasks: [providerTask(TaskName.Delete)],
+        }),
         new PluginTaskStep({ nodeId: id, hostname, pluginDirs, order: 1, task: providerTask(TaskName.Confirm) }),
         ...automators.map(
           (type, i) =>
@@ -51,7 +65,9 @@ export function loomCluster(spec: LoomClusterSpec): Record<string, GroupConfig> 
               order: 2 + i,
               task: { taskName: TaskName.Bootstrap, kind: 'automator', type, fields: automatorFields(spec, type) },
               // The built-in shell automator removes what BOOTSTRAP copied (Loom has no such task; other automators get none).
-              ...(type === 'shell' ? { shutdownTasks: [{ taskName: TaskName.Remove, kind: 'automator' as const, type, fields: automatorFields(spec, type) }] } : {}),
+              ...(type === 'shell'
+                ? { shutdownTasks: [{ taskName: TaskName.Remove, kind: 'automator' as const, type, fields: automatorFields(spec, type) }] }
+                : {}),
             }),
         ),
       ],
@@ -63,7 +79,8 @@ export function loomCluster(spec: LoomClusterSpec): Record<string, GroupConfig> 
     const hosts = nodeIds.filter((id) => spec.nodes[id]!.services.includes(name));
     for (const id of hosts) {
       const dependsOn = new Set<string>([id]);
-      for (const dep of service.dependsOn ?? []) for (const host of nodeIds.filter((n) => spec.nodes[n]!.services.includes(dep))) dependsOn.add(serviceGroup(dep, host));
+      for (const dep of service.dependsOn ?? [])
+        for (const host of nodeIds.filter((n) => spec.nodes[n]!.services.includes(dep))) dependsOn.add(serviceGroup(dep, host));
       if (service.needsNodes) for (const n of nodeIds) dependsOn.add(n);
       const base = { nodeId: id, hostname: layout[id]!.hostname, pluginDirs, ...(service.needsNodes ? { layout } : {}) };
       const rank = 100 + order.indexOf(name) * 10;

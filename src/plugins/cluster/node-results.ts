@@ -59,7 +59,10 @@ export function withResult(results: NodeResults, taskId: string, order: number, 
 }
 
 /** `task.nodes`: each node's hostname, address (its flat `ipaddress`) and services, from every node group's output. */
-export function nodesMap(layout: Record<string, { hostname: string; services: string[] }>, outputs: readonly unknown[]): Record<string, NodeEntry> {
+export function nodesMap(
+  layout: Record<string, { hostname: string; services: string[] }>,
+  outputs: readonly unknown[],
+): Record<string, NodeEntry> {
   const nodes: Record<string, NodeEntry> = {};
   for (const [id, node] of Object.entries(layout)) {
     const results = mergeNodeResults(id, node.hostname, outputs);

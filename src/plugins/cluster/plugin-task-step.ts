@@ -5,15 +5,7 @@ import { registerBuiltinPlugins } from '../builtin/index.js';
 import { resolveFields } from '../fields.js';
 import { PluginRegistry, type PluginKind } from '../registry.js';
 import type { NodeEntry, PluginResult, PluginTask, TaskName } from '../task.js';
-import {
-  changedKeys,
-  flatResults,
-  mergeNodeResults,
-  namespacedResults,
-  nodesMap,
-  withResult,
-  type NodeResults,
-} from './node-results.js';
+import { changedKeys, flatResults, mergeNodeResults, namespacedResults, nodesMap, withResult, type NodeResults } from './node-results.js';
 import { runReport, taskRun, type TaskRun } from './task-run.js';
 
 /** One plugin task as a step holds it (plain data: it is snapshotted). */
@@ -86,7 +78,9 @@ export class PluginTaskStep implements Provisioner<unknown, NodeResults> {
     const id = taskIdOf(this.nodeId, this.task);
     const result = await this.run(this.task, base, ctx, true);
     for (const { key, setBy } of changedKeys(base, result.result)) {
-      ctx.logger.warn(`${id} sets result key "${key}", replacing the value ${setBy} set; later tasks see the new one in task.config (both in task.results).`);
+      ctx.logger.warn(
+        `${id} sets result key "${key}", replacing the value ${setBy} set; later tasks see the new one in task.config (both in task.results).`,
+      );
     }
     this.checkpointed = undefined;
     return withResult(base, id, this.order, result.result);
@@ -105,8 +99,10 @@ export class PluginTaskStep implements Provisioner<unknown, NodeResults> {
     return true;
   }
 
-  plan(ctx: ProvisionerContext): void {
-    if (this.task) void ctx.actions.performAction(`run ${taskIdOf(this.nodeId, this.task)} through ${describe(this.task)}`, () => undefined);
+  /** Why-run (`provision --dry-run`): the task it would run; no plugin is loaded or run. */
+  async plan(ctx: ProvisionerContext): Promise<void> {
+    if (this.task)
+      await ctx.actions.performAction(`run ${taskIdOf(this.nodeId, this.task)} through ${describe(this.task)}`, () => undefined);
   }
 
   report(): string[] {
@@ -152,9 +148,15 @@ export class PluginTaskStep implements Provisioner<unknown, NodeResults> {
         await ctx.checkpoint();
       },
     });
+    // What an earlier, cut-short run of this task checkpointed is part of its result (a plugin that adopts
+    // the machine it made may not return the provider id again).
+    if (partial) result.result = { ...partial, ...result.result };
     this.record(taskRun(id, task.taskName, label, result, true));
     if (result.status !== 0) {
-      const last = result.stderr.split('\n').filter((l) => l.trim() !== '').pop();
+      const last = result.stderr
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .pop();
       throw new PluginTaskError(
         this.nodeId,
         id,

@@ -60,7 +60,8 @@ export function checkSpec(spec: LoomClusterSpec): { pluginDirs: string[] } {
   };
   if (typeof spec !== 'object' || spec === null) fail('spec', `must be an object, got ${JSON.stringify(spec)}.`);
   checkProvider(spec.provider, 'provider', fail);
-  if (typeof spec.services !== 'object' || spec.services === null) fail('services', `must be an object of services, got ${JSON.stringify(spec.services)}.`);
+  if (typeof spec.services !== 'object' || spec.services === null)
+    fail('services', `must be an object of services, got ${JSON.stringify(spec.services)}.`);
   if (typeof spec.nodes !== 'object' || spec.nodes === null || Object.keys(spec.nodes).length === 0)
     fail('nodes', `must name at least one node, got ${JSON.stringify(spec.nodes)}.`);
   for (const [name, service] of Object.entries(spec.services)) {
@@ -69,13 +70,15 @@ export function checkSpec(spec: LoomClusterSpec): { pluginDirs: string[] } {
     if (typeof service?.automator !== 'string' || !TYPE.test(service.automator))
       fail(`${at}.automator`, `must be an automator type like "shell", got ${JSON.stringify(service?.automator)}.`);
     for (const dep of service.dependsOn ?? [])
-      if (!(dep in spec.services)) fail(`${at}.dependsOn`, `names "${dep}", which is not a service; known: ${Object.keys(spec.services).join(', ')}.`);
+      if (!(dep in spec.services))
+        fail(`${at}.dependsOn`, `names "${dep}", which is not a service; known: ${Object.keys(spec.services).join(', ')}.`);
     if (typeof service.actions !== 'object' || service.actions === null) fail(`${at}.actions`, 'must be an object of actions.');
     for (const [action, value] of Object.entries(service.actions)) {
       if (!(ACTION_NAMES as readonly string[]).includes(action))
         fail(`${at}.actions.${action}`, `is not an action; use one of ${ACTION_NAMES.join(', ')}.`);
       for (const key of ['type', 'script', 'data'] as const)
-        if (value?.[key] !== undefined && typeof value[key] !== 'string') fail(`${at}.actions.${action}.${key}`, `must be a string, got ${JSON.stringify(value[key])}.`);
+        if (value?.[key] !== undefined && typeof value[key] !== 'string')
+          fail(`${at}.actions.${action}.${key}`, `must be a string, got ${JSON.stringify(value[key])}.`);
     }
   }
   for (const [id, node] of Object.entries(spec.nodes)) {
@@ -100,7 +103,8 @@ export function serviceOrder(services: Record<string, ServiceSpec>): string[] {
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, path: string[]): void => {
     if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') throw new ConfigError(`loomCluster: services depend on each other in a cycle: ${[...path, name].join(' → ')}.`);
+    if (state.get(name) === 'visiting')
+      throw new ConfigError(`loomCluster: services depend on each other in a cycle: ${[...path, name].join(' → ')}.`);
     state.set(name, 'visiting');
     for (const dep of services[name]!.dependsOn ?? []) visit(dep, [...path, name]);
     state.set(name, 'done');

@@ -42,12 +42,20 @@ export function taskRun(taskId: string, taskName: TaskName, plugin: string, resu
 }
 
 function lastLines(text: string): string[] {
-  return text.split('\n').filter((l) => l.trim() !== '').slice(-REPORT_LINES);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-REPORT_LINES);
 }
 
 /** status lines: the task, how it ended, its result keys, and its last output lines. */
 export function runReport(run: TaskRun): string[] {
-  const how = run.status === null ? 'running (checkpointed)' : run.status === 0 ? 'ok' : `failed (status ${run.status}; its results are not passed on)`;
+  const how =
+    run.status === null
+      ? 'running (checkpointed)'
+      : run.status === 0
+        ? 'ok'
+        : `failed (status ${run.status}; its results are not passed on)`;
   const keys = Object.keys(run.result);
   const lines = [`${run.taskId} via ${run.plugin}: ${how}; result keys: ${keys.length ? keys.join(', ') : '(none)'}`];
   for (const line of lastLines(run.stdout)) lines.push(`  stdout: ${line}`);
