@@ -29,6 +29,8 @@ export const ErrorCode = {
   Process: 'GW_PROCESS',
   NotReady: 'GW_NOT_READY',
   CheckFailed: 'GW_CHECK_FAILED',
+  // pg-workers (issue 12)
+  Fenced: 'GW_FENCED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -430,6 +432,31 @@ export class MachineTransferError extends MachineError {
     this.isCanceled = details.isCanceled ?? false;
   }
 }
+
+// --- pg-workers (issue 12) ---
+
+/**
+ * A worker's write for a step attempt that is no longer the current one: its
+ * lease ended (the worker was stopped or cut off past the lease timeout) and
+ * the step was handed to attempt `current`. The write is refused; the worker
+ * abandons the step and goes on with other work.
+ */
+export class StepFencedError extends GroundworkError {
+  constructor(
+    readonly where: { group: string; step: number; provisioner?: string },
+    readonly attempt: number,
+    readonly worker: string,
+  ) {
+    super(
+      ErrorCode.Fenced,
+      `Group "${where.group}" step ${where.step + 1}: attempt ${attempt} (worker ${worker}) lost its lease and was taken over; ` +
+        `its write was refused. Nothing to do: the current attempt's result is the one that counts ` +
+        `(raise --lease-timeout if steps are often paused this long).`,
+      { group: where.group, step: where.step, ...(where.provisioner ? { provisioner: where.provisioner } : {}) },
+    );
+  }
+}
+// --- end pg-workers ---
 
 /** Short human text for any thrown value. */
 export function describeError(error: unknown): string {

@@ -96,3 +96,5 @@ export {
   MachineTransferError,
 } from './errors.js';
 export type { LockOwner } from './errors.js';
+// pg-workers (issue 12)
+export { StepFencedError } from './errors.js';

@@ -53,6 +53,8 @@ const samples: Record<string, () => errors.GroundworkError> = {
   MachineConnectError: () => new errors.MachineConnectError('refused', endpoint),
   HostKeyMismatchError: () => new errors.HostKeyMismatchError({ ...endpoint, expected: 'SHA256:a', received: 'SHA256:b' }),
   MachineTransferError: () => new errors.MachineTransferError({ machine: 'web1', operation: 'upload', path: '/x', cause: new Error('x') }),
+  // pg-workers
+  StepFencedError: () => new errors.StepFencedError({ group: 'g', step: 0 }, 2, 'w1'),
 };
 /** Bases: never thrown as such. */
 const BASES = new Set(['GroundworkError', 'MachineError']);

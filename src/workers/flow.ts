@@ -20,34 +20,25 @@ export interface Taken {
 }
 
 /**
- * Enqueue a new attempt of a step unless one is queued or running already:
- * idempotent, so two submitters (or a submitter and a worker) may both call
- * it. With `take`, the attempt is claimed by `take` (the worker going
- * straight on) and its job is created already active.
+ * Enqueue a new attempt of a step unless one is queued or running already
+ * (idempotent: two submitters, or a submitter and a worker, may both call it).
+ * With `take`, the job is created already active for the committing worker
+ * to go straight on with (it then claims the step with markRunning).
  */
-export async function enqueueStep(
-  tx: FlowTx,
-  group: string,
-  row: StepRow,
-  kind: JobKind,
-  take?: string,
-): Promise<Taken | undefined> {
+export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind: JobKind, take = false): Promise<Taken | undefined> {
   const live = await tx.queue.activeJobOf(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt: row.attempt, kind });
   if (live && !take) return undefined;
   const attempt = row.attempt + 1;
-  const running = kind === JobKind.Up ? StepState.Running : StepState.Stopping;
-  const record = take ? { ...row.record, state: running, startedAt: new Date().toISOString() } : row.record;
-  delete (record as { error?: unknown }).error;
-  await tx.db.query(`update groundwork.steps set attempt = $4, worker = $5, record = $6 where state = $1 and group_name = $2 and idx = $3`, [
+  await tx.db.query(`update groundwork.steps set attempt = $4, worker = null where state = $1 and group_name = $2 and idx = $3`, [
     tx.state,
     group,
     row.idx,
     attempt,
-    take ?? null,
-    record,
   ]);
-  const jobId = await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, take ? { take: true } : {});
-  return take && jobId ? { step: row.idx, attempt, jobId } : undefined;
+  row.attempt = attempt;
+  row.worker = null;
+  const jobId = await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, { take });
+  return jobId ? { step: row.idx, attempt, jobId } : undefined;
 }
 
 /** Queue a group's first unfinished step, if its dependencies are provisioned and it is not running already. */

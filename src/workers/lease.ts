@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ADVISORY_LOCK } from '../state/postgres/schema.js';
 import type { Queryable } from './db.js';
 
 export interface StepKey {
@@ -7,8 +8,12 @@ export interface StepKey {
   step: number;
 }
 
-/** The two int4 keys of a step's advisory lock (SQL side: the same expressions, so pg_locks can be joined). */
-export const LEASE_KEY_SQL = (state: string, group: string, idx: string): string => `hashtext(${state}), hashtext(${group} || '/' || ${idx})`;
+/**
+ * The two int4 keys of a step's advisory lock: pg-store's namespace for step
+ * leases, then a hash of the step (SQL side, so pg_locks can be joined).
+ */
+export const LEASE_KEY_SQL = (state: string, group: string, idx: string): string =>
+  `${ADVISORY_LOCK.stepLease}, hashtext(${state} || '/' || ${group} || '/' || ${idx})`;
 
 /**
  * A worker's leases: one session advisory lock per running step, held on a
@@ -120,7 +125,8 @@ export async function orphanedSteps(db: Queryable): Promise<Array<StepKey & { at
       and not exists (
         select 1 from pg_locks l
         where l.locktype = 'advisory' and l.objsubid = 2 and l.granted
-          and l.classid = hashtext(s.state)::oid and l.objid = hashtext(s.group_name || '/' || s.idx::text)::oid)`);
+          and l.classid = ${ADVISORY_LOCK.stepLease}::oid
+          and l.objid = hashtext(s.state || '/' || s.group_name || '/' || s.idx::text)::oid)`);
   return r.rows.map((row) => ({
     state: row.state,
     group: row.group_name,

@@ -1,8 +1,14 @@
+import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Executor } from './db.js';
 
-/** One pg-boss queue carries every step job, of every state in the database. */
-export const STEP_QUEUE = 'groundwork_steps';
+/**
+ * One pg-boss queue carries the step jobs of one state (several states may
+ * share a database; a worker serves the state of its config and has its classes).
+ */
+export function queueName(state: string): string {
+  return `groundwork_steps.${createHash('sha1').update(state).digest('hex').slice(0, 16)}`;
+}
 /** NOTIFY channel: a job was enqueued (idle workers fetch at once instead of waiting for a poll). */
 export const WAKE_CHANNEL = 'groundwork_wake';
 
@@ -37,12 +43,15 @@ export function jobKey(job: StepJob): string {
  */
 export class StepQueue {
   readonly boss: PgBoss;
+  readonly name: string;
 
-  private constructor(boss: PgBoss) {
+  private constructor(boss: PgBoss, name: string) {
     this.boss = boss;
+    this.name = name;
   }
 
-  static async start(url: string, onError: (error: Error) => void): Promise<StepQueue> {
+  static async start(url: string, state: string, onError: (error: Error) => void): Promise<StepQueue> {
+    const name = queueName(state);
     const boss = new PgBoss({
       connectionString: url,
       schema: 'pgboss',
@@ -55,8 +64,8 @@ export class StepQueue {
     });
     boss.on('error', onError);
     await boss.start();
-    await boss.createQueue(STEP_QUEUE, { name: STEP_QUEUE, retryLimit: 0, expireInSeconds: 23 * 3600, retentionMinutes: 60 * 24 });
-    return new StepQueue(boss);
+    await boss.createQueue(name, { name, retryLimit: 0, expireInSeconds: 23 * 3600, retentionMinutes: 60 * 24 });
+    return new StepQueue(boss, name);
   }
 
   /**
@@ -66,33 +75,34 @@ export class StepQueue {
    */
   async enqueue(db: Executor, job: StepJob, options: { take?: boolean } = {}): Promise<string | undefined> {
     const key = jobKey(job);
-    const seen = await db.executeSql(`select id from pgboss.job where name = $1 and singleton_key = $2 limit 1`, [STEP_QUEUE, key]);
+    const seen = await db.executeSql(`select id from pgboss.job where name = $1 and singleton_key = $2 limit 1`, [this.name, key]);
     if (seen.rows.length > 0) return undefined;
-    const id = await this.boss.send(STEP_QUEUE, { ...job }, { singletonKey: key, retryLimit: 0, db });
+    const id = await this.boss.send(this.name, { ...job }, { singletonKey: key, retryLimit: 0, db });
     if (!id) return undefined;
     // pg-boss 10 has no fetch-by-id: a job the committing worker goes straight on with is taken in the same transaction.
     if (options.take) {
-      await db.executeSql(`update pgboss.job set state = 'active', started_on = now() where name = $1 and id = $2`, [STEP_QUEUE, id]);
+      await db.executeSql(`update pgboss.job set state = 'active', started_on = now() where name = $1 and id = $2`, [this.name, id]);
     } else {
-      await db.executeSql(`select pg_notify($1, $2)`, [WAKE_CHANNEL, job.state]);
+      await db.executeSql(`select pg_notify($1, $2)`, [WAKE_CHANNEL, this.name]);
     }
     return id;
   }
 
-  async fetch(count: number): Promise<FetchedJob[]> {
-    const jobs = await this.boss.fetch<StepJob>(STEP_QUEUE, { batchSize: count });
+  /** Fetch (mark active) up to `count` jobs inside the caller's transaction, so taking a job and claiming its step are one commit. */
+  async fetch(db: Executor, count: number): Promise<FetchedJob[]> {
+    const jobs = await this.boss.fetch<StepJob>(this.name, { batchSize: count, db });
     return (jobs ?? []).map((j) => ({ id: j.id, data: j.data }));
   }
 
   /** Complete a job in the caller's transaction. */
   async complete(db: Executor, id: string): Promise<void> {
-    await this.boss.complete(STEP_QUEUE, id, undefined, { db });
+    await this.boss.complete(this.name, id, {}, { db });
   }
 
   /** The active job of a step attempt, if any (the sweeper completes it when it makes the next attempt). */
   async activeJobOf(db: Executor, job: StepJob): Promise<string | undefined> {
     const r = await db.executeSql(`select id from pgboss.job where name = $1 and singleton_key = $2 and state < 'completed' limit 1`, [
-      STEP_QUEUE,
+      this.name,
       jobKey(job),
     ]);
     return r.rows[0]?.['id'] as string | undefined;
