@@ -23,6 +23,11 @@ export interface CliArgs {
   /** provision --replace: groups to replace whether or not they drifted. */
   replace: string[];
   replaceDrifted: boolean;
+  // pg-workers
+  database: string | undefined;
+  noWork: boolean;
+  concurrency: string | undefined;
+  leaseTimeout: string | undefined;
 }
 
 const MORE = 'Run `groundwork --help` for usage.';
@@ -90,6 +95,11 @@ export function parseCli(argv: readonly string[]): CliArgs {
     dryRun: flag('dry-run'),
     replace: (values.replace as string[] | undefined) ?? [],
     replaceDrifted: flag('replace-drifted'),
+    // pg-workers
+    database: values.database as string | undefined,
+    noWork: flag('no-work'),
+    concurrency: values.concurrency as string | undefined,
+    leaseTimeout: values['lease-timeout'] as string | undefined,
   };
 }
 
@@ -157,5 +167,10 @@ function defaults(): Omit<CliArgs, 'task'> {
     dryRun: false,
     replace: [],
     replaceDrifted: false,
+    // pg-workers
+    database: undefined,
+    noWork: false,
+    concurrency: undefined,
+    leaseTimeout: undefined,
   };
 }

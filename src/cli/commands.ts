@@ -36,6 +36,8 @@ export const TASK_SPECS = {
         help: 'Deprovision this group (and its dependents) and provision it again from the config; repeatable',
       },
       'replace-drifted': { type: 'boolean', help: 'Replace (as --replace) every group whose config changed since it was provisioned' },
+      // pg-workers
+      'no-work': { type: 'boolean', help: 'With a database: only schedule and watch; leave the steps to `groundwork worker`s' },
     },
     example: 'groundwork provision app',
   },
@@ -110,6 +112,27 @@ export const TASK_SPECS = {
     options: {},
     example: 'groundwork doctor',
   },
+  // --- pg-workers (issue 12) ---
+  worker: {
+    usage: 'worker',
+    summary: 'Take step jobs from the database (--database) and run them, until SIGINT/SIGTERM',
+    positionals: 'none',
+    options: {
+      concurrency: { type: 'string', value: 'N', help: 'Steps run at once by this worker (default 4)' },
+      'lease-timeout': { type: 'string', value: 'SECONDS', help: "How long a silent worker keeps its steps before another takes them over (default 10)" },
+    },
+    example: 'GROUNDWORK_DATABASE_URL=postgres://… groundwork worker --concurrency 8',
+  },
+  workers: {
+    usage: 'workers',
+    summary: 'List the live workers of the database and what each runs',
+    positionals: 'none',
+    options: {
+      json: { type: 'boolean', help: 'Machine-readable output' },
+    },
+    example: 'groundwork workers --database postgres://…',
+  },
+  // --- end pg-workers ---
 } as const satisfies Record<string, TaskSpec>;
 
 export type Task = keyof typeof TASK_SPECS;
@@ -122,4 +145,6 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   verbose: { type: 'boolean', short: 'v', help: 'Also print what provisioners log at info level' },
   help: { type: 'boolean', short: 'h', help: 'Show this help (after a task: that task\'s help)' },
   version: { type: 'boolean', help: "Print Groundwork's version" },
+  // pg-workers (pg-store may define the same option: keep one)
+  database: { type: 'string', value: 'URL', help: 'PostgreSQL URL of the state and the workers (default: GROUNDWORK_DATABASE_URL)' },
 };

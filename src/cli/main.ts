@@ -23,6 +23,9 @@ const TASKS: Record<Task, () => Promise<TaskRunner>> = {
   reap: async () => (await import('./tasks/reap.js')).reap,
   unlock: async () => (await import('./tasks/unlock.js')).unlock,
   doctor: async () => (await import('./tasks/doctor.js')).doctor,
+  // pg-workers
+  worker: async () => (await import('./tasks/worker.js')).worker,
+  workers: async () => (await import('./tasks/workers.js')).workers,
 };
 
 /** Runs one task; returns the exit code. Prints through `io`, never directly. */

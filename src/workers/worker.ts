@@ -64,6 +64,11 @@ export class Worker {
     this.#pool = openPool(options.url, options.concurrency + 3, (e) => options.logger.warn(`database connection lost: ${e.message}`));
   }
 
+  /** The state's id (tags what it owns), once started. */
+  get stateId(): string {
+    return this.#stateId;
+  }
+
   get running(): ClaimedStep[] {
     return [...this.#running.values()];
   }

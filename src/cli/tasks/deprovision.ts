@@ -3,10 +3,13 @@ import { signals } from '../io.js';
 import type { TaskContext } from '../task-context.js';
 import { configForShutdown, leftRunning, stateBefore } from '../teardown-support.js';
 import { withScheduler } from '../with-scheduler.js';
+import { databaseUrl, requireConfig, teardownOnWorkers } from './worker.js';
 
 export async function deprovision(ctx: TaskContext): Promise<number> {
   const { args, io } = ctx;
   const config = await configForShutdown(ctx);
+  const database = databaseUrl(args); // pg-workers: with a database, the workers run it
+  if (database) return teardownOnWorkers(ctx, requireConfig(config), database, args.groups);
   const file = ctx.stateFile(config);
   const before = await stateBefore(args.force, file);
   return withScheduler(file, config, args.verbose, io, async (scheduler) => {

@@ -10,10 +10,13 @@ import type { TaskContext } from '../task-context.js';
 import { stackChain } from '../progress/stack.js';
 import { withScheduler } from '../with-scheduler.js';
 import { dryRunDrift, replaceOrWarnDrift } from './provision-drift.js';
+import { databaseUrl, provisionOnWorkers } from './worker.js';
 
 export async function provision({ args, io, config: loadConfig, stateFile }: TaskContext): Promise<number> {
   registerBuiltins(); // the process-wide registries, which the config adds its own classes to
   const config = (await loadConfig())!; // provision refuses to start without one
+  const database = databaseUrl(args); // pg-workers: with a database, the workers run it
+  if (database) return provisionOnWorkers({ args, io, config: loadConfig, stateFile }, config, database);
   const state = stateFile(config);
   if (args.dryRun) {
     const known = config.groups.map((g) => g.name);

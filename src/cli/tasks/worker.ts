@@ -1,0 +1,175 @@
+// Worker mode on the command line (issue 12): `groundwork worker`, and the database
+// path of provision/teardown/deprovision (a small branch in each of those tasks calls in here).
+import { dirname, join } from 'node:path';
+import { registerBuiltins } from '../../builtins.js';
+import type { ResolvedConfig } from '../../config/load.js';
+import { selectGroups } from '../../config/select.js';
+import { defaultDriverRegistry } from '../../drivers/registry.js';
+import { ConfigError } from '../../errors.js';
+import { SchedulerEvents } from '../../events.js';
+import { defaultRegistry } from '../../serialize/default-registry.js';
+import { redactUrl } from '../../workers/db.js';
+import { submitProvision, submitTeardown } from '../../workers/submitter.js';
+import { EventBridge, waitForTargets, type TargetOutcome } from '../../workers/watch.js';
+import { Worker } from '../../workers/worker.js';
+import type { CliArgs } from '../args.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { cliLogger } from '../logger.js';
+import { attachProgress } from '../progress/index.js';
+import type { TaskContext } from '../task-context.js';
+
+/** --database, else GROUNDWORK_DATABASE_URL; undefined: the file mode. */
+export function databaseUrl(args: CliArgs): string | undefined {
+  return args.database ?? (process.env['GROUNDWORK_DATABASE_URL'] || undefined);
+}
+
+/** Which state of the database this config is (several may share one). */
+export function stateNameOf(config: ResolvedConfig | undefined): string {
+  return (config as { name?: string } | undefined)?.name ?? process.env['GROUNDWORK_STATE_NAME'] ?? 'default';
+}
+
+/** Worker mode needs the config: the workers in this process revive its classes. */
+export function requireConfig(config: ResolvedConfig | undefined): ResolvedConfig {
+  if (!config) throw new ConfigError('With a database the shutdowns run on workers here too, so the config must load: run where groundwork.config.ts is, or pass --config FILE.');
+  return config;
+}
+
+function positiveNumber(option: string, value: string | undefined, fallback: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new ConfigError(`Expected --${option} to be a ${integer ? 'whole number' : 'number'} above 0, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+function makeWorker(ctx: TaskContext, config: ResolvedConfig, url: string, work: boolean, log: (line: string) => void): Worker {
+  return new Worker({
+    url,
+    state: stateNameOf(config),
+    concurrency: positiveNumber('concurrency', ctx.args.concurrency, work ? 4 : 1, true),
+    leaseTimeoutMs: positiveNumber('lease-timeout', ctx.args.leaseTimeout ?? process.env['GROUNDWORK_LEASE_TIMEOUT'], 10, false) * 1000,
+    registry: defaultRegistry(),
+    drivers: defaultDriverRegistry(),
+    logger: cliLogger(log, ctx.args.verbose),
+    // Per machine: key folders by name must exist on every worker (README, "Workers").
+    dataDir: join(dirname(config.stateFile), 'data'),
+    work,
+  });
+}
+
+/** First SIGINT or SIGTERM: finish the steps in flight, then return; a second one cancels them. */
+function onStop(io: CliIo, worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (reason: unknown) => {
+      if (stopping) return worker.cancel(reason);
+      stopping = true;
+      resolve();
+    };
+    io.stopSignal?.addEventListener('abort', () => stop(io.stopSignal!.reason), { once: true });
+    io.signal.addEventListener('abort', () => stop(io.signal.reason), { once: true });
+  });
+}
+
+export async function worker(ctx: TaskContext): Promise<number> {
+  const { io } = ctx;
+  registerBuiltins();
+  const config = await ctx.config();
+  if (!config) throw new ConfigError('`worker` needs the config (its provisioner classes): run it where groundwork.config.ts is, or pass --config FILE.');
+  const url = databaseUrl(ctx.args);
+  if (!url) throw new ConfigError('`worker` needs a database: pass --database URL or set GROUNDWORK_DATABASE_URL.');
+  const w = makeWorker(ctx, config, url, true, io.err);
+  await w.start();
+  io.err(`worker ${w.id} started on ${redactUrl(url)} (state "${stateNameOf(config)}")`);
+  try {
+    await onStop(io, w);
+    io.err(`worker ${w.id} stopping: finishing ${w.running.length} step(s) in flight`);
+  } finally {
+    await w.close();
+  }
+  io.err(`worker ${w.id} stopped`);
+  return ExitCode.Ok;
+}
+
+/** The summary lines and exit code both database tasks end with. */
+function report(io: CliIo, outcomes: TargetOutcome[], ok: boolean, what: string, ms: number): number {
+  io.out('');
+  for (const o of outcomes) io.out(`  ${o.group.padEnd(20)} ${o.state}${o.error ? `  ${o.error}` : ''}`);
+  io.out(`${ok ? what : `Not all groups ${what.toLowerCase().replace(/ .*/, '')}`} in ${(ms / 1000).toFixed(1)} s.`);
+  return ok ? ExitCode.Ok : ExitCode.Failed;
+}
+
+/**
+ * Run `fn` (submit) with a worker in this process (taking steps unless
+ * `work` is false; sweeping either way) and the workers' events shown by
+ * the CLI's progress renderers, until the targets settle.
+ */
+async function session(
+  ctx: TaskContext,
+  config: ResolvedConfig,
+  url: string,
+  work: boolean,
+  mode: 'up' | 'down',
+  submit: (w: Worker, events: SchedulerEvents) => Promise<string[]>,
+): Promise<{ outcomes: TargetOutcome[]; ms: number; interrupted: boolean }> {
+  const { io } = ctx;
+  let log = io.err;
+  const events = new SchedulerEvents(cliLogger((l) => log(l), ctx.args.verbose));
+  let targets: string[] = [];
+  const progress = await attachProgress(events.source, io, { verbose: ctx.args.verbose, total: () => targets.length });
+  log = progress.log;
+  const w = makeWorker(ctx, config, url, work, (l) => log(l));
+  const bridge = new EventBridge(url, stateNameOf(config), events);
+  const started = performance.now();
+  let exitCode: number | undefined;
+  try {
+    await w.start();
+    await bridge.start();
+    targets = await submit(w, events);
+    const stop = AbortSignal.any([io.signal, ...(io.stopSignal ? [io.stopSignal] : [])]);
+    const outcomes = await waitForTargets(w.pool, bridge, stateNameOf(config), targets, mode, stop).catch((e: unknown) => {
+      if (stop.aborted) return undefined;
+      throw e;
+    });
+    exitCode = outcomes ? ExitCode.Ok : ExitCode.Interrupted;
+    return { outcomes: outcomes ?? [], ms: performance.now() - started, interrupted: !outcomes };
+  } catch (error) {
+    progress.finish({ error });
+    throw error;
+  } finally {
+    if (exitCode !== undefined) progress.finish({ exitCode });
+    await bridge.close();
+    await w.close();
+  }
+}
+
+export async function provisionOnWorkers(ctx: TaskContext, config: ResolvedConfig, url: string): Promise<number> {
+  const { args, io } = ctx;
+  if (args.dryRun || args.replace.length > 0 || args.replaceDrifted) {
+    throw new ConfigError('--dry-run, --replace and --replace-drifted are not supported with a database yet; run them without --database.');
+  }
+  const known = config.groups.map((g) => g.name);
+  for (const g of args.groups) if (!known.includes(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${known.join(', ') || '(none)'}.`);
+  const targets = args.groups.length > 0 ? args.groups : known;
+  const r = await session(ctx, config, url, !args.noWork, 'up', async (w, events) => {
+    const c = { pool: w.pool, queue: w.queue, state: stateNameOf(config), registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: cliLogger(io.err, args.verbose), events };
+    return submitProvision(c, w.stateId, selectGroups(config, targets), targets);
+  });
+  if (r.interrupted) return ExitCode.Interrupted;
+  return report(io, r.outcomes, r.outcomes.every((o) => o.state === 'provisioned'), 'Provisioned', r.ms);
+}
+
+export async function teardownOnWorkers(ctx: TaskContext, config: ResolvedConfig, url: string, names: readonly string[] | 'all'): Promise<number> {
+  const { args, io } = ctx;
+  if (args.force) throw new ConfigError('--force is not supported with a database yet.');
+  const r = await session(ctx, config, url, true, 'down', async (w, events) => {
+    const c = { pool: w.pool, queue: w.queue, state: stateNameOf(config), registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: cliLogger(io.err, args.verbose), events };
+    return submitTeardown(c, names, { cascade: args.cascade, except: args.except });
+  });
+  if (r.interrupted) return ExitCode.Interrupted;
+  const ok = r.outcomes.every((o) => o.state === 'removed');
+  io.out(ok ? `Torn down ${r.outcomes.length} group(s).` : `Teardown incomplete: ${r.outcomes.filter((o) => o.state !== 'removed').map((o) => o.group).join(', ')} failed.`);
+  return ok ? ExitCode.Ok : ExitCode.Failed;
+}

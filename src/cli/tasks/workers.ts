@@ -1,0 +1,44 @@
+import pg from 'pg';
+import { ConfigError } from '../../errors.js';
+import { redactUrl } from '../../workers/db.js';
+import { ExitCode } from '../exit-codes.js';
+import type { TaskContext } from '../task-context.js';
+import { databaseUrl } from './worker.js';
+
+/** `groundwork workers`: the live workers (a heartbeat in the last 10 s) and the steps each runs. */
+export async function workers({ args, io }: TaskContext): Promise<number> {
+  const url = databaseUrl(args);
+  if (!url) throw new ConfigError('`workers` needs a database: pass --database URL or set GROUNDWORK_DATABASE_URL.');
+  const client = new pg.Client({ connectionString: url, application_name: 'groundwork-workers' });
+  await client.connect().catch((cause: unknown) => {
+    throw new ConfigError(`Cannot reach the database ${redactUrl(url)}: ${(cause as Error).message}.`, { cause });
+  });
+  try {
+    const r = await client.query(
+      `select id, host, pid, started_at, heartbeat_at, concurrency, running from groundwork.workers
+       where heartbeat_at > now() - interval '10 seconds' order by started_at`,
+    );
+    type Running = { state: string; group: string; step: number; kind: string; attempt: number };
+    const list = r.rows.map((w) => ({
+      id: w.id as string,
+      host: w.host as string,
+      pid: w.pid as number,
+      startedAt: (w.started_at as Date).toISOString(),
+      heartbeatAt: (w.heartbeat_at as Date).toISOString(),
+      concurrency: w.concurrency as number,
+      running: w.running as Running[],
+    }));
+    if (args.json) {
+      io.out(JSON.stringify({ workers: list }, null, 2));
+      return ExitCode.Ok;
+    }
+    if (list.length === 0) io.out('No live workers.');
+    for (const w of list) {
+      const what = w.running.map((s) => `${s.group} ${s.step + 1}${s.kind === 'down' ? ' (shutdown)' : ''} #${s.attempt}`).join(', ') || 'idle';
+      io.out(`${w.id.padEnd(28)} ${w.host} pid ${w.pid}  ${w.running.length}/${w.concurrency}  ${what}`);
+    }
+    return ExitCode.Ok;
+  } finally {
+    await client.end();
+  }
+}
