@@ -31,7 +31,7 @@ export interface FetchedJob {
 
 /** The key that makes enqueueing idempotent: one job per state/group/step/kind/attempt. */
 export function jobKey(job: StepJob): string {
-  return `${job.state}\u0000${job.group}\u0000${job.step}\u0000${job.kind}\u0000${job.attempt}`;
+  return JSON.stringify([job.state, job.group, job.step, job.kind, job.attempt]);
 }
 
 /**
