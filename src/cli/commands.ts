@@ -38,6 +38,7 @@ export const TASK_SPECS = {
       'replace-drifted': { type: 'boolean', help: 'Replace (as --replace) every group whose config changed since it was provisioned' },
       // pg-workers
       'no-work': { type: 'boolean', help: 'With a database: only schedule and watch; leave the steps to `groundwork worker`s' },
+      'lease-timeout': { type: 'string', value: 'SECONDS', help: 'With a database: as `worker --lease-timeout` for the steps this process runs (default 10)' },
     },
     example: 'groundwork provision app',
   },
