@@ -31,6 +31,9 @@ export function openPool(url: string, max: number, onError: (error: Error) => vo
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient, db: Executor) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no pool listener: without ours, PostgreSQL going away would crash the process.
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     await client.query('begin');
     const result = await fn(client, executorOf(client));
@@ -42,6 +45,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     });
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
