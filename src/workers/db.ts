@@ -30,7 +30,7 @@ export function openPool(url: string, max: number, onError: (error: Error) => vo
  */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient, db: Executor) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  let broken: Error | undefined;
+  let broken: Error | boolean = false;
   // A checked-out client has no pool listener: without ours, PostgreSQL going away would crash the process.
   const onError = (error: Error) => (broken = error);
   client.on('error', onError);
@@ -40,8 +40,8 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     await client.query('commit');
     return result;
   } catch (error) {
-    await client.query('rollback').catch((e: unknown) => {
-      broken = e instanceof Error ? e : new Error(String(e));
+    await client.query('rollback').catch(() => {
+      broken = true; // the connection is gone: the pool must not hand it out again
     });
     throw error;
   } finally {

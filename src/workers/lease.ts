@@ -78,7 +78,7 @@ export class Leases {
     try {
       await client.query('select 1');
     } catch (error) {
-      this.#lost(client, error instanceof Error ? error : new Error(String(error)));
+      this.#lost(client, error as Error); // pg rejects with Errors
     }
   }
 

@@ -16,10 +16,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   '*': LEAVES,
   index: ['*'],
   builtins: ['*'],
-  cli: ['builtins', 'config', 'scheduler', 'state', 'serialize', 'drivers'],
+  cli: ['builtins', 'config', 'scheduler', 'state', 'serialize', 'drivers', 'workers'],
   config: ['scheduler', 'state', 'drivers', 'provisioners'],
   testing: ['builtins', 'config', 'scheduler'],
   scheduler: ['provisioners', 'state', 'serialize', 'drivers'],
+  // pg-workers: stateless workers through pg-boss (issue 12).
+  workers: ['scheduler', 'state', 'serialize', 'provisioners', 'drivers', 'os'],
   // The codec needs the contract's types only (checked below).
   serialize: ['provisioners'],
   // The state's record types name the snapshot shapes.

@@ -1,12 +1,22 @@
 // Worker-mode CLI processes for the tests: `tasks.ts worker` / `provision` / `teardown` as
 // real children against the fixture config, ended by pid only.
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { ROOT, fixture } from '../helpers/paths.js';
 
 export const CONFIG = fixture('workers/config.ts');
 
+function spawnCli(args: readonly string[], env: Record<string, string>) {
+  return execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args, '--config', CONFIG], {
+    cwd: ROOT,
+    reject: false,
+    stdin: 'ignore',
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+}
+
 export interface Child {
-  proc: ResultPromise;
+  proc: ReturnType<typeof spawnCli>;
   pid: number;
   /** stderr so far. */
   err(): string;
@@ -15,13 +25,7 @@ export interface Child {
 }
 
 export function cli(args: readonly string[], env: Record<string, string>): Child {
-  const proc = execa(process.execPath, ['--import', 'tsx', 'tasks.ts', ...args, '--config', CONFIG], {
-    cwd: ROOT,
-    reject: false,
-    stdin: 'ignore',
-    env: { ...process.env, ...env },
-    all: false,
-  });
+  const proc = spawnCli(args, env);
   let err = '';
   const waiters: Array<{ re: RegExp; resolve: () => void }> = [];
   proc.stderr?.on('data', (chunk: Buffer) => {
