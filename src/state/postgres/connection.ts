@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { DatabaseUnreachableError, GroundworkError } from '../../errors.js';
+import { silentLogger, type Logger } from '../../logger.js';
 import { redactUrl, scrubPassword } from './redact.js';
 
 export interface ConnectionOptions {
@@ -12,6 +13,8 @@ export interface ConnectionOptions {
   applicationName?: string;
   /** Ends the waiting between attempts. */
   signal?: AbortSignal;
+  /** Told (warn) when the connection is lost and when it is back; lines carry the URL without its password. */
+  logger?: Logger;
 }
 
 // SQLSTATE classes and codes after which a new connection may succeed:
@@ -44,6 +47,7 @@ export class PgConnection {
   #client: pg.Client | undefined;
   #connecting: Promise<pg.Client> | undefined;
   #everConnected = false;
+  #lost = false;
   #closed = false;
 
   constructor(url: string, options: ConnectionOptions = {}, onConnect?: (client: pg.Client) => Promise<void>) {
@@ -63,6 +67,10 @@ export class PgConnection {
       } catch (error) {
         if (!isConnectionError(error)) throw error;
         this.#drop(client);
+        if (deadline === undefined) {
+          this.#logger.warn(`Lost the connection to the state database ${this.url} (${this.#describe(error)}); reconnecting.`);
+          this.#lost = true;
+        }
         deadline ??= Date.now() + (this.#options.reconnectTimeoutMs ?? 30_000);
         if (Date.now() >= deadline) throw this.#unreachable(error);
         await delay(wait, undefined, this.#options.signal ? { signal: this.#options.signal } : {});
@@ -89,7 +97,13 @@ export class PgConnection {
         keepAlive: true,
       });
       // A connection that dies while idle emits 'error' on the client; without a listener the process would crash.
-      client.on('error', () => this.#drop(client));
+      client.on('error', (error) => {
+        if (this.#client === client && !this.#closed) {
+          this.#logger.warn(`Lost the connection to the state database ${this.url} (${this.#describe(error)}); reconnecting at the next write.`);
+          this.#lost = true;
+        }
+        this.#drop(client);
+      });
       try {
         await client.connect();
         await this.#onConnect?.(client);
@@ -98,6 +112,8 @@ export class PgConnection {
           throw this.#unreachable('the connection was closed');
         }
         this.#client = client;
+        if (this.#lost) this.#logger.warn(`Reconnected to the state database ${this.url}.`);
+        this.#lost = false;
         this.#everConnected = true;
         return client;
       } catch (error) {
@@ -115,11 +131,20 @@ export class PgConnection {
     client.end().catch(() => {});
   }
 
-  #unreachable(error: unknown): DatabaseUnreachableError {
+  get #logger(): Logger {
+    return this.#options.logger ?? silentLogger;
+  }
+
+  /** The error's text (and code) without the password, should the driver ever quote it. */
+  #describe(error: unknown): string {
     const e = error as { message?: unknown; code?: unknown } | null;
     const text = typeof e?.message === 'string' && e.message ? e.message : String(error);
     const code = typeof e?.code === 'string' ? ` (${e.code})` : '';
-    return new DatabaseUnreachableError(this.url, scrubPassword(text, this.#secretUrl) + code);
+    return scrubPassword(text, this.#secretUrl) + code;
+  }
+
+  #unreachable(error: unknown): DatabaseUnreachableError {
+    return new DatabaseUnreachableError(this.url, this.#describe(error));
   }
 
   /** Close the connection (which ends its session locks). Idempotent. */
