@@ -23,6 +23,8 @@ export interface CliArgs {
   /** provision --replace: groups to replace whether or not they drifted. */
   replace: string[];
   replaceDrifted: boolean;
+  /** --database URL (State in PostgreSQL): before GROUNDWORK_DATABASE_URL and the config's `database.url`. */
+  database?: string;
 }
 
 const MORE = 'Run `groundwork --help` for usage.';
@@ -90,6 +92,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     dryRun: flag('dry-run'),
     replace: (values.replace as string[] | undefined) ?? [],
     replaceDrifted: flag('replace-drifted'),
+    ...(typeof values.database === 'string' ? { database: values.database } : {}),
   };
 }
 
