@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseUnreachableError, GroundworkError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { redactUrl, scrubPassword } from './redact.js';
@@ -89,8 +89,10 @@ export class PgConnection {
   async #connect(): Promise<pg.Client> {
     const budget = this.#everConnected ? (this.#options.reconnectTimeoutMs ?? 30_000) : (this.#options.connectTimeoutMs ?? 5_000);
     const deadline = Date.now() + budget;
+    // Loaded on first use: importing Groundwork (or starting the CLI) does not pay for the driver.
+    const { default: driver } = await import('pg');
     for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
-      const client = new pg.Client({
+      const client = new driver.Client({
         connectionString: this.#secretUrl,
         application_name: this.#options.applicationName ?? `groundwork pid ${process.pid}`,
         connectionTimeoutMillis: Math.max(1_000, Math.min(10_000, budget)),
