@@ -29,6 +29,10 @@ export const ErrorCode = {
   Process: 'GW_PROCESS',
   NotReady: 'GW_NOT_READY',
   CheckFailed: 'GW_CHECK_FAILED',
+  // State in PostgreSQL (issue 12, pg-store)
+  DatabaseUnreachable: 'GW_DATABASE_UNREACHABLE',
+  SchemaVersion: 'GW_SCHEMA_VERSION',
+  DatabaseLocked: 'GW_DATABASE_LOCKED',
   // pg-workers (issue 12)
   Fenced: 'GW_FENCED',
 } as const;
@@ -307,6 +311,54 @@ export class CheckFailedError extends GroundworkError {
   constructor(message: string, details: GroundworkErrorDetails & { url: string }) {
     super(ErrorCode.CheckFailed, message, details);
     this.url = details.url;
+  }
+}
+
+// ---- State in PostgreSQL (issue 12, pg-store). `url` is always redacted (no password). ----
+
+/** The database could not be reached (at start, or still not after the reconnect backoff). */
+export class DatabaseUnreachableError extends GroundworkError {
+  constructor(
+    readonly url: string,
+    detail: string,
+    cause?: unknown,
+  ) {
+    super(
+      ErrorCode.DatabaseUnreachable,
+      `Cannot reach the state database ${url}: ${detail}. Check that PostgreSQL runs there and accepts this user ` +
+        `(the URL comes from --database, GROUNDWORK_DATABASE_URL or the config's \`database.url\`), then run again.`,
+      { cause },
+    );
+  }
+}
+
+/** The database's Groundwork schema is at a version this code does not know. Nothing was changed. */
+export class SchemaVersionError extends GroundworkError {
+  constructor(
+    readonly url: string,
+    readonly found: string,
+    readonly known: number,
+  ) {
+    super(
+      ErrorCode.SchemaVersion,
+      `The state database ${url} has Groundwork schema version ${found}, but this Groundwork knows version ${known}. ` +
+        `Nothing was changed; use the Groundwork version that wrote it (or a newer one), or point --database at another database.`,
+    );
+  }
+}
+
+/** Another process owns this state in the database (its session advisory lock). */
+export class DatabaseLockedError extends GroundworkError {
+  constructor(
+    readonly url: string,
+    readonly state: string,
+    readonly holder: string,
+  ) {
+    super(
+      ErrorCode.DatabaseLocked,
+      `State "${state}" in ${url} is in use by another Groundwork process (${holder}). ` +
+        `Wait for it to finish; the lock ends by itself when that process exits or its connection drops.`,
+    );
   }
 }
 

@@ -53,6 +53,10 @@ const samples: Record<string, () => errors.GroundworkError> = {
   MachineConnectError: () => new errors.MachineConnectError('refused', endpoint),
   HostKeyMismatchError: () => new errors.HostKeyMismatchError({ ...endpoint, expected: 'SHA256:a', received: 'SHA256:b' }),
   MachineTransferError: () => new errors.MachineTransferError({ machine: 'web1', operation: 'upload', path: '/x', cause: new Error('x') }),
+  // State in PostgreSQL (issue 12)
+  DatabaseUnreachableError: () => new errors.DatabaseUnreachableError('postgres://u:***@h/db', 'connect ECONNREFUSED'),
+  SchemaVersionError: () => new errors.SchemaVersionError('postgres://u:***@h/db', '2', 1),
+  DatabaseLockedError: () => new errors.DatabaseLockedError('postgres://u:***@h/db', 'demo', 'backend pid 1'),
   // pg-workers
   StepFencedError: () => new errors.StepFencedError({ group: 'g', step: 0 }, 2, 'w1'),
 };

@@ -23,8 +23,9 @@ export interface CliArgs {
   /** provision --replace: groups to replace whether or not they drifted. */
   replace: string[];
   replaceDrifted: boolean;
+  /** --database URL (State in PostgreSQL): before GROUNDWORK_DATABASE_URL and the config's `database.url`. */
+  database?: string;
   // pg-workers
-  database: string | undefined;
   noWork: boolean;
   concurrency: string | undefined;
   leaseTimeout: string | undefined;
@@ -95,8 +96,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
     dryRun: flag('dry-run'),
     replace: (values.replace as string[] | undefined) ?? [],
     replaceDrifted: flag('replace-drifted'),
+    ...(typeof values.database === 'string' ? { database: values.database } : {}),
     // pg-workers
-    database: values.database as string | undefined,
     noWork: flag('no-work'),
     concurrency: values.concurrency as string | undefined,
     leaseTimeout: values['lease-timeout'] as string | undefined,
@@ -168,7 +169,6 @@ function defaults(): Omit<CliArgs, 'task'> {
     replace: [],
     replaceDrifted: false,
     // pg-workers
-    database: undefined,
     noWork: false,
     concurrency: undefined,
     leaseTimeout: undefined,

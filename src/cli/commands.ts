@@ -143,9 +143,13 @@ export const TASKS = Object.keys(TASK_SPECS) as Task[];
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   config: { type: 'string', value: 'FILE', help: 'Config file (default: ./groundwork.config.ts)' },
   state: { type: 'string', value: 'FILE', help: "State file (default: the config's stateFile, else .groundwork/state.json)" },
+  // State in PostgreSQL (issue 12)
+  database: {
+    type: 'string',
+    value: 'URL',
+    help: "Keep the state in PostgreSQL (postgres://…), not the state file (else GROUNDWORK_DATABASE_URL, else the config's database)",
+  },
   verbose: { type: 'boolean', short: 'v', help: 'Also print what provisioners log at info level' },
   help: { type: 'boolean', short: 'h', help: 'Show this help (after a task: that task\'s help)' },
   version: { type: 'boolean', help: "Print Groundwork's version" },
-  // pg-workers (pg-store may define the same option: keep one)
-  database: { type: 'string', value: 'URL', help: 'PostgreSQL URL of the state and the workers (default: GROUNDWORK_DATABASE_URL)' },
 };

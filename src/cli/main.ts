@@ -58,11 +58,15 @@ const USAGE_CODES: readonly string[] = [
 ];
 
 function reportError(error: unknown, io: CliIo): number {
-  if (error instanceof GroundworkError && (error.code === ErrorCode.Locked || error.code === ErrorCode.UnlockRefused)) {
+  // DatabaseLocked / SchemaVersion: the PostgreSQL state's "locked" and "not readable" (issue 12).
+  if (
+    error instanceof GroundworkError &&
+    (error.code === ErrorCode.Locked || error.code === ErrorCode.UnlockRefused || error.code === ErrorCode.DatabaseLocked)
+  ) {
     io.err(`error: ${error.message}`);
     return ExitCode.Locked;
   }
-  if (error instanceof GroundworkError && error.code === ErrorCode.StateFile) {
+  if (error instanceof GroundworkError && (error.code === ErrorCode.StateFile || error.code === ErrorCode.SchemaVersion)) {
     io.err(`error: ${error.message}`);
     return ExitCode.StateFile;
   }

@@ -21,6 +21,18 @@ export interface GroundworkConfig {
    * `{ netns: { prefix: 'gw' } }` (default). Machine provisioners carry their own driver settings.
    */
   drivers?: Record<string, Record<string, unknown>>;
+  /**
+   * Keep the state in PostgreSQL instead of the state file (README "State in PostgreSQL").
+   * `url` (postgres://…) is overridden by `--database` and GROUNDWORK_DATABASE_URL; `state` names this
+   * config's state in the database (default: the config file's folder name).
+   */
+  database?: DatabaseConfig;
+}
+
+/** See GroundworkConfig.database. */
+export interface DatabaseConfig {
+  url?: string;
+  state?: string;
 }
 
 /** Identity function that types a `groundwork.config.ts` default export. */

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultDriverRegistry, type DriverRegistry } from '../drivers/registry.js';
 import { ConfigError } from '../errors.js';
@@ -32,6 +32,8 @@ export interface ResolvedConfig {
   groups: GroupSpec[];
   /** Driver settings by URL (see GroundworkConfig.drivers). */
   drivers: Record<string, Record<string, unknown>>;
+  /** State in PostgreSQL: the config's URL (if any) and the state's name (always set: default the config's folder name). */
+  database: { url: string | undefined; state: string };
 }
 
 /**
@@ -102,7 +104,22 @@ export function resolveConfig(value: unknown, file?: string, drivers: DriverRegi
   }
   validateGraph(groups.map((g) => ({ name: g.name, dependsOn: g.dependsOn ?? [] })));
   const base = file ? dirname(file) : process.cwd();
-  return { file, stateFile: resolve(base, config.stateFile ?? DEFAULT_STATE_FILE), concurrency, groups, drivers: driverSettings };
+  const database = resolveDatabase(config.database, base, fail);
+  return { file, stateFile: resolve(base, config.stateFile ?? DEFAULT_STATE_FILE), concurrency, groups, drivers: driverSettings, database };
+}
+
+// State in PostgreSQL (issue 12): `database: { url?, state? }`.
+function resolveDatabase(value: unknown, base: string, fail: (field: string, expected: string, got: unknown) => never) {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)))
+    fail('database', 'an object { url, state }', value);
+  const { url, state } = (value ?? {}) as { url?: unknown; state?: unknown };
+  // The URL may hold a password: the message names the field, not the value.
+  if (url !== undefined && (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)))
+    fail('database.url', 'a postgres:// URL', typeof url === 'string' ? '(a string that is not one)' : url);
+  const name = state ?? basename(base);
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
+    fail('database.state', 'a non-empty name of at most 200 characters', state);
+  return { url: url as string | undefined, state: name as string };
 }
 
 function show(value: unknown): string {

@@ -59,14 +59,3 @@ export function isConnectionError(error: unknown): boolean {
     e.message ?? '',
   );
 }
-
-/** Password shown as `***`: the URL may appear in messages, never its secret. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  }
-}

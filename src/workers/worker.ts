@@ -2,17 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { DriverRegistry } from '../drivers/registry.js';
-import { ConfigError, StepFencedError, describeError } from '../errors.js';
+import { DatabaseUnreachableError, StepFencedError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ProvisionerRegistry } from '../serialize/registry.js';
 import { claimJob, type ClaimedStep } from './claim.js';
 import { commitStep, type StepEnd } from './commit.js';
-import { executorOf, inTransaction, isConnectionError, openPool, redactUrl } from './db.js';
+import { executorOf, inTransaction, isConnectionError, openPool } from './db.js';
+import { redactUrl, scrubPassword } from '../state/postgres/redact.js';
 import { Leases } from './lease.js';
 import { WAKE_CHANNEL, StepQueue } from './queue.js';
 import { ensureStateRow } from './rows.js';
 import { runStep } from './run-step.js';
-import { ensureStateSchema } from './schema.js';
+import { migrate } from '../state/postgres/migrate.js';
 import { sweep } from './sweeper.js';
 import { Wake } from './wake.js';
 import { writeStepFenced } from './rows.js';
@@ -76,10 +77,10 @@ export class Worker {
   async start(): Promise<void> {
     const { logger } = this.#o;
     const client = await this.#pool.connect().catch((cause: unknown) => {
-      throw new ConfigError(`Cannot reach the database ${redactUrl(this.#o.url)}: ${describeError(cause)}. Check the URL (--database, GROUNDWORK_DATABASE_URL) and that PostgreSQL runs.`, { cause });
+      throw new DatabaseUnreachableError(redactUrl(this.#o.url), scrubPassword(describeError(cause), this.#o.url), cause);
     });
     try {
-      await ensureStateSchema(client);
+      await migrate(client, redactUrl(this.#o.url)); // pg-store's migrations: a newer schema is refused there
       this.#stateId = await ensureStateRow(client, this.#o.state);
     } finally {
       client.release();

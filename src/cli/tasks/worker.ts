@@ -1,6 +1,5 @@
 // Worker mode on the command line (issue 12): `groundwork worker`, and the database
 // path of provision/teardown/deprovision (a small branch in each of those tasks calls in here).
-import { dirname, join } from 'node:path';
 import { registerBuiltins } from '../../builtins.js';
 import type { ResolvedConfig } from '../../config/load.js';
 import { selectGroups } from '../../config/select.js';
@@ -8,25 +7,41 @@ import { defaultDriverRegistry } from '../../drivers/registry.js';
 import { ConfigError } from '../../errors.js';
 import { SchedulerEvents } from '../../events.js';
 import { defaultRegistry } from '../../serialize/default-registry.js';
-import { redactUrl } from '../../workers/db.js';
+import pg from 'pg';
+import { redactUrl } from '../../state/postgres/redact.js';
 import { submitProvision, submitTeardown } from '../../workers/submitter.js';
 import { EventBridge, waitForTargets, type TargetOutcome } from '../../workers/watch.js';
 import { Worker } from '../../workers/worker.js';
-import type { CliArgs } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { cliLogger } from '../logger.js';
 import { attachProgress } from '../progress/index.js';
+import { stateTarget, type StateTarget } from '../state-target.js';
 import type { TaskContext } from '../task-context.js';
 
-/** --database, else GROUNDWORK_DATABASE_URL; undefined: the file mode. */
-export function databaseUrl(args: CliArgs): string | undefined {
-  return args.database ?? (process.env['GROUNDWORK_DATABASE_URL'] || undefined);
-}
+type DatabaseTarget = Extract<StateTarget, { kind: 'database' }>;
 
-/** Which state of the database this config is (several may share one). */
-export function stateNameOf(config: ResolvedConfig | undefined): string {
-  return (config as { name?: string } | undefined)?.name ?? process.env['GROUNDWORK_STATE_NAME'] ?? 'default';
+/**
+ * Whether a task on a database state goes through the workers: with
+ * `--no-work`, or when live workers (a heartbeat in the last 10 s) serve the
+ * database; otherwise pg-store's single process (PostgresStore, with the
+ * state's lock) runs it, as with a state file.
+ */
+export async function onWorkers(ctx: TaskContext, target: DatabaseTarget): Promise<boolean> {
+  if (ctx.args.noWork) return true;
+  const client = new pg.Client({ connectionString: target.url, application_name: 'groundwork-probe' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const r = await client.query(`select to_regclass('groundwork.workers') is not null as there`);
+    if (!r.rows[0].there) return false;
+    const live = await client.query(`select 1 from groundwork.workers where heartbeat_at > now() - interval '10 seconds' and concurrency > 0 limit 1`);
+    return live.rows.length > 0;
+  } catch {
+    return false; // the single-process path reports an unreachable database in its own words
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** Worker mode needs the config: the workers in this process revive its classes. */
@@ -44,17 +59,17 @@ function positiveNumber(option: string, value: string | undefined, fallback: num
   return n;
 }
 
-function makeWorker(ctx: TaskContext, config: ResolvedConfig, url: string, work: boolean, log: (line: string) => void): Worker {
+function makeWorker(ctx: TaskContext, target: DatabaseTarget, work: boolean, log: (line: string) => void): Worker {
   return new Worker({
-    url,
-    state: stateNameOf(config),
+    url: target.url,
+    state: target.state,
     concurrency: positiveNumber('concurrency', ctx.args.concurrency, work ? 4 : 1, true),
     leaseTimeoutMs: positiveNumber('lease-timeout', ctx.args.leaseTimeout ?? process.env['GROUNDWORK_LEASE_TIMEOUT'], 10, false) * 1000,
     registry: defaultRegistry(),
     drivers: defaultDriverRegistry(),
     logger: cliLogger(log, ctx.args.verbose),
     // Per machine: key folders by name must exist on every worker (README, "Workers").
-    dataDir: join(dirname(config.stateFile), 'data'),
+    dataDir: target.dataDir,
     work,
   });
 }
@@ -78,11 +93,13 @@ export async function worker(ctx: TaskContext): Promise<number> {
   registerBuiltins();
   const config = await ctx.config();
   if (!config) throw new ConfigError('`worker` needs the config (its provisioner classes): run it where groundwork.config.ts is, or pass --config FILE.');
-  const url = databaseUrl(ctx.args);
-  if (!url) throw new ConfigError('`worker` needs a database: pass --database URL or set GROUNDWORK_DATABASE_URL.');
-  const w = makeWorker(ctx, config, url, true, io.err);
+  const target = stateTarget(ctx, config);
+  if (target.kind !== 'database') {
+    throw new ConfigError("`worker` needs a database: pass --database URL, set GROUNDWORK_DATABASE_URL, or set the config's `database.url`.");
+  }
+  const w = makeWorker(ctx, target, true, io.err);
   await w.start();
-  io.err(`worker ${w.id} started on ${redactUrl(url)} (state "${stateNameOf(config)}")`);
+  io.err(`worker ${w.id} started on ${redactUrl(target.url)} (state "${target.state}")`);
   try {
     await onStop(io, w);
     io.err(`worker ${w.id} stopping: finishing ${w.running.length} step(s) in flight`);
@@ -108,8 +125,7 @@ function report(io: CliIo, outcomes: TargetOutcome[], ok: boolean, what: string,
  */
 async function session(
   ctx: TaskContext,
-  config: ResolvedConfig,
-  url: string,
+  target: DatabaseTarget,
   work: boolean,
   mode: 'up' | 'down',
   submit: (w: Worker, events: SchedulerEvents) => Promise<string[]>,
@@ -120,8 +136,8 @@ async function session(
   let targets: string[] = [];
   const progress = await attachProgress(events.source, io, { verbose: ctx.args.verbose, total: () => targets.length });
   log = progress.log;
-  const w = makeWorker(ctx, config, url, work, (l) => log(l));
-  const bridge = new EventBridge(url, stateNameOf(config), events);
+  const w = makeWorker(ctx, target, work, (l) => log(l));
+  const bridge = new EventBridge(target.url, target.state, events);
   const started = performance.now();
   let exitCode: number | undefined;
   try {
@@ -129,7 +145,7 @@ async function session(
     await bridge.start();
     targets = await submit(w, events);
     const stop = AbortSignal.any([io.signal, ...(io.stopSignal ? [io.stopSignal] : [])]);
-    const outcomes = await waitForTargets(w.pool, bridge, stateNameOf(config), targets, mode, stop).catch((e: unknown) => {
+    const outcomes = await waitForTargets(w.pool, bridge, target.state, targets, mode, stop).catch((e: unknown) => {
       if (stop.aborted) return undefined;
       throw e;
     });
@@ -145,7 +161,7 @@ async function session(
   }
 }
 
-export async function provisionOnWorkers(ctx: TaskContext, config: ResolvedConfig, url: string): Promise<number> {
+export async function provisionOnWorkers(ctx: TaskContext, config: ResolvedConfig, target: DatabaseTarget): Promise<number> {
   const { args, io } = ctx;
   if (args.dryRun || args.replace.length > 0 || args.replaceDrifted) {
     throw new ConfigError('--dry-run, --replace and --replace-drifted are not supported with a database yet; run them without --database.');
@@ -153,19 +169,20 @@ export async function provisionOnWorkers(ctx: TaskContext, config: ResolvedConfi
   const known = config.groups.map((g) => g.name);
   for (const g of args.groups) if (!known.includes(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${known.join(', ') || '(none)'}.`);
   const targets = args.groups.length > 0 ? args.groups : known;
-  const r = await session(ctx, config, url, !args.noWork, 'up', async (w, events) => {
-    const c = { pool: w.pool, queue: w.queue, state: stateNameOf(config), registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: cliLogger(io.err, args.verbose), events };
+  const r = await session(ctx, target, !args.noWork, 'up', async (w, events) => {
+    const c = { pool: w.pool, queue: w.queue, state: target.state, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: cliLogger(io.err, args.verbose), events };
     return submitProvision(c, w.stateId, selectGroups(config, targets), targets);
   });
   if (r.interrupted) return ExitCode.Interrupted;
   return report(io, r.outcomes, r.outcomes.every((o) => o.state === 'provisioned'), 'Provisioned', r.ms);
 }
 
-export async function teardownOnWorkers(ctx: TaskContext, config: ResolvedConfig, url: string, names: readonly string[] | 'all'): Promise<number> {
+export async function teardownOnWorkers(ctx: TaskContext, config: ResolvedConfig, target: DatabaseTarget, names: readonly string[] | 'all'): Promise<number> {
   const { args, io } = ctx;
   if (args.force) throw new ConfigError('--force is not supported with a database yet.');
-  const r = await session(ctx, config, url, true, 'down', async (w, events) => {
-    const c = { pool: w.pool, queue: w.queue, state: stateNameOf(config), registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: cliLogger(io.err, args.verbose), events };
+  void config; // loaded by the caller: it registered the classes the shutdowns revive
+  const r = await session(ctx, target, true, 'down', async (w, events) => {
+    const c = { pool: w.pool, queue: w.queue, state: target.state, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: cliLogger(io.err, args.verbose), events };
     return submitTeardown(c, names, { cascade: args.cascade, except: args.except });
   });
   if (r.interrupted) return ExitCode.Interrupted;

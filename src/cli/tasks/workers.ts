@@ -1,17 +1,19 @@
 import pg from 'pg';
-import { ConfigError } from '../../errors.js';
-import { redactUrl } from '../../workers/db.js';
+import { ConfigError, DatabaseUnreachableError } from '../../errors.js';
+import { redactUrl, scrubPassword } from '../../state/postgres/redact.js';
 import { ExitCode } from '../exit-codes.js';
+import { stateTarget } from '../state-target.js';
 import type { TaskContext } from '../task-context.js';
-import { databaseUrl } from './worker.js';
 
 /** `groundwork workers`: the live workers (a heartbeat in the last 10 s) and the steps each runs. */
-export async function workers({ args, io }: TaskContext): Promise<number> {
-  const url = databaseUrl(args);
-  if (!url) throw new ConfigError('`workers` needs a database: pass --database URL or set GROUNDWORK_DATABASE_URL.');
+export async function workers(ctx: TaskContext): Promise<number> {
+  const { args, io } = ctx;
+  const target = stateTarget(ctx, await ctx.config().catch(() => undefined));
+  if (target.kind !== 'database') throw new ConfigError("`workers` needs a database: pass --database URL, set GROUNDWORK_DATABASE_URL, or set the config's `database.url`.");
+  const { url } = target;
   const client = new pg.Client({ connectionString: url, application_name: 'groundwork-workers' });
   await client.connect().catch((cause: unknown) => {
-    throw new ConfigError(`Cannot reach the database ${redactUrl(url)}: ${(cause as Error).message}.`, { cause });
+    throw new DatabaseUnreachableError(redactUrl(url), scrubPassword((cause as Error).message, url), cause);
   });
   try {
     const r = await client.query(
