@@ -51,7 +51,7 @@ export async function commitStep(
     }
     return undefined;
   }
-  await notifyEvent(tx.db, tx.state, up ? 'step:finish' : 'shutdown:finish', { ...where, durationMs: end.durationMs, worker });
+  await notifyEvent(tx.db, tx.state, up ? 'step:finish' : 'shutdown:finish', { ...where, durationMs: Math.round(end.durationMs), worker });
   const steps = await lockSteps(tx.db, tx.state, job.group);
   const next = up ? steps[job.step + 1] : nextDown(steps, job.step);
   if (next) {

@@ -50,13 +50,13 @@ describe.skipIf(!pgReady.available)(`leases and fencing (${pgReady.reason || 'Po
     await a.waitFor(/worker \S+ started/);
     const submitter = cli(['provision', '--no-work', '--lease-timeout', '2'], env);
     children.add(submitter);
-    await waitForFile(log, (t) => t.includes(`start g0:0 pid=${a.pid}`));
+    await waitForFile(log, (t) => t.includes(`start g0:0 pid=${a.pid}`), 90_000);
     process.kill(a.pid, 'SIGSTOP');
 
     const b = startWorker(env, ['--lease-timeout', '2']);
     children.add(b);
     // A's session idles out (2 s), a sweeper hands the step to attempt 2, and B takes it.
-    await waitForFile(log, (t) => t.includes(`start g0:0 pid=${b.pid}`), 30_000);
+    await waitForFile(log, (t) => t.includes(`start g0:0 pid=${b.pid}`), 90_000);
     await writeFile(gate, '');
     const provisioned = await submitter.proc;
     expect(provisioned.exitCode, provisioned.stderr).toBe(0);

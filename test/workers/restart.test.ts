@@ -43,7 +43,7 @@ describe.skipIf(!pgReady.available)(`PostgreSQL restarted under the workers (${p
     const submitter = cli(['provision'], env);
     children.add(submitter);
     // Restart once the first layer is done and the second under way.
-    const text = await waitForFile(log, (t) => /^start g3:0 /m.test(t));
+    const text = await waitForFile(log, (t) => /^start g3:0 /m.test(t), 90_000);
     const restartAt = text.split('\n').filter(Boolean).length;
     const doneBefore = text.split('\n').filter((l) => l.startsWith('done ')).map((l) => l.split(' ')[1]);
     await db.restart();

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { ConfigError, DatabaseUnreachableError } from '../../errors.js';
 import { redactUrl, scrubPassword } from '../../state/postgres/redact.js';
+import type { StatusReport } from '../../scheduler/status.js';
 import { ExitCode } from '../exit-codes.js';
 import { stateTarget } from '../state-target.js';
 import type { TaskContext } from '../task-context.js';
@@ -42,5 +43,27 @@ export async function workers(ctx: TaskContext): Promise<number> {
     return ExitCode.Ok;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * With a database state, set each step's `worker` in a status report from the
+ * steps rows (which worker ran or runs it). Nothing for a state file; a
+ * database that cannot be read here leaves the report as it is (status already read it).
+ */
+export async function addStepWorkers(ctx: TaskContext, report: StatusReport): Promise<void> {
+  const target = stateTarget(ctx, await ctx.config().catch(() => undefined));
+  if (target.kind !== 'database') return;
+  const client = new pg.Client({ connectionString: target.url, application_name: 'groundwork-status' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const r = await client.query(`select group_name, idx, worker from groundwork.steps where state = $1 and worker is not null`, [target.state]);
+    const by = new Map(r.rows.map((row) => [`${row.group_name}\u0000${row.idx}`, row.worker as string]));
+    for (const g of report.groups) for (const s of g.steps) s.worker = by.get(`${g.name}\u0000${s.index}`) ?? null;
+  } catch {
+    // shown without the worker column
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
