@@ -138,6 +138,7 @@ export class Worker {
 
   async #run(): Promise<void> {
     let backoff = 100;
+    let idleSaid = false;
     while (!this.#stop.signal.aborted) {
       const free = this.#o.concurrency - this.#running.size;
       if (free <= 0) {
@@ -155,7 +156,11 @@ export class Worker {
         continue;
       }
       for (const c of claimed) this.#startChain(c);
-      if (claimed.length === 0) await this.#wake.wait(this.#o.pollMs ?? 500);
+      if (claimed.length === 0) {
+        if (!idleSaid) this.#o.logger.info(`worker ${this.id} idle: waiting for jobs (NOTIFY, else a poll every ${this.#o.pollMs ?? 500} ms)`);
+        idleSaid = true;
+        await this.#wake.wait(this.#o.pollMs ?? 500);
+      }
     }
   }
 

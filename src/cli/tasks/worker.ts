@@ -71,6 +71,8 @@ function makeWorker(ctx: TaskContext, target: DatabaseTarget, work: boolean, log
     // Per machine: key folders by name must exist on every worker (README, "Workers").
     dataDir: target.dataDir,
     work,
+    // The fallback poll when no NOTIFY comes (tuning, and the LISTEN test, which sets it to an hour).
+    ...(process.env['GROUNDWORK_WORKER_POLL_MS'] ? { pollMs: positiveNumber('GROUNDWORK_WORKER_POLL_MS', process.env['GROUNDWORK_WORKER_POLL_MS'], 500, true) } : {}),
   });
 }
 

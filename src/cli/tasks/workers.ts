@@ -37,7 +37,7 @@ export async function workers(ctx: TaskContext): Promise<number> {
     }
     if (list.length === 0) io.out('No live workers.');
     for (const w of list) {
-      const what = w.running.map((s) => `${s.group} ${s.step + 1}${s.kind === 'down' ? ' (shutdown)' : ''} #${s.attempt}`).join(', ') || 'idle';
+      const what = w.concurrency === 0 ? 'submitter (--no-work): sweeps only' : (w.running.map((s) => `${s.group} ${s.step + 1}${s.kind === 'down' ? ' (shutdown)' : ''} #${s.attempt}`).join(', ') || 'idle');
       io.out(`${w.id.padEnd(28)} ${w.host} pid ${w.pid}  ${w.running.length}/${w.concurrency}  ${what}`);
     }
     return ExitCode.Ok;
