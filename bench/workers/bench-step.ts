@@ -25,7 +25,7 @@ registerProvisioner(BenchStep);
 
 /** flat: N independent groups; chain: each group depends on the one before. Three steps each unless `steps`. */
 export function benchGroups(shape: string, count: number, ms: number, steps = 3) {
-  const groups: Record<string, { dependsOn: string[]; provisioners: () => BenchStep[] }> = {};
+  const groups: Record<string, { dependsOn: string[]; provisioners: () => Provisioner[] }> = {};
   for (let k = 0; k < count; k++) {
     groups[`b${k}`] = {
       dependsOn: shape === 'chain' && k > 0 ? [`b${k - 1}`] : [],
