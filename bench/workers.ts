@@ -46,20 +46,21 @@ function spawnCli(state: string, concurrency: number) {
 type Child = ReturnType<typeof spawnCli>;
 const children = new Set<Child>();
 
-function spawnWorker(state: string, concurrency: number): Promise<Child> {
+// Wrapped: a Child is itself a promise (of its exit), which `await` would wait for.
+function spawnWorker(state: string, concurrency: number): Promise<{ child: Child }> {
   const child = spawnCli(state, concurrency);
   children.add(child);
-  return new Promise((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (c: Buffer) => {
       err += c.toString();
-      if (/worker \S+ started/.test(err)) resolve(child);
+      if (/worker \S+ started/.test(err)) resolve();
     });
     void child.then((r) => reject(new Error(`worker exited: ${r.stderr}`)));
-  });
+  }).then(() => ({ child }));
 }
 
-async function stopAll(list: Child[]): Promise<void> {
+async function stopAll(list: readonly Child[]): Promise<void> {
   for (const c of list) c.kill('SIGTERM');
   await Promise.allSettled(list);
   for (const c of list) children.delete(c);
@@ -68,7 +69,8 @@ async function stopAll(list: Child[]): Promise<void> {
 /** Submit `groups` to `workers` workers of `concurrency` each; ms from submit to all provisioned, and the submitter's events. */
 async function workerRun(groups: ReturnType<typeof benchGroups>, workers: number, concurrency: number, onEvents?: (e: SchedulerEvents) => void) {
   const state = `bench${run++}`;
-  const list = await Promise.all(Array.from({ length: workers }, () => spawnWorker(state, concurrency)));
+  const list: Child[] = [];
+  for (const p of Array.from({ length: workers }, () => spawnWorker(state, concurrency))) list.push((await p).child);
   const events = new SchedulerEvents(silentLogger);
   onEvents?.(events);
   const submitter = new Worker({ url: db.url, state, concurrency: 1, leaseTimeoutMs: 2000, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: silentLogger, dataDir: dir, work: false });

@@ -20,6 +20,9 @@ export class BenchStep implements Provisioner<unknown, { ok: true }> {
   shutdown() {
     return true;
   }
+  report() {
+    return [];
+  }
 }
 registerProvisioner(BenchStep);
 
