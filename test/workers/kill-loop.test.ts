@@ -112,5 +112,5 @@ describe.skipIf(!pgReady.available)(`workers killed -9 at random (${pgReady.reas
       alive.delete(w);
       expect(r.exitCode, r.stderr).toBe(0);
     }
-  }, 300_000);
+  }, 600_000);
 });
