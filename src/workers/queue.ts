@@ -64,7 +64,14 @@ export class StepQueue {
     });
     boss.on('error', onError);
     await boss.start();
-    await boss.createQueue(name, { name, retryLimit: 0, expireInSeconds: 23 * 3600, retentionMinutes: 60 * 24 });
+    // Workers starting at once race in pg-boss's create_queue (seen: "deadlock detected"): the queue
+    // exists afterwards either way, so a failed create is fine once getQueue finds it.
+    const options = { name, retryLimit: 0, expireInSeconds: 23 * 3600, retentionMinutes: 60 * 24 };
+    if (!(await boss.getQueue(name))) {
+      await boss.createQueue(name, options).catch(async (error: unknown) => {
+        if (!(await boss.getQueue(name))) await boss.createQueue(name, options).catch(() => Promise.reject(error));
+      });
+    }
     return new StepQueue(boss, name);
   }
 
