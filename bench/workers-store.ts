@@ -57,7 +57,9 @@ try {
         const wall = median(results.map((r) => r.wallMs));
         const open = median(results.map((r) => r.openMs));
         const steps = count * STEPS;
-        console.log(`| ${shape} | ${fmt(count)} | ${kind} | ${fmt(wall)} | ${fmt(steps / (wall / 1000))} | ${fmt((wall * 1000) / steps, 1)} | ${fmt(open, 1)} |`);
+        console.log(
+          `| ${shape} | ${fmt(count)} | ${kind} | ${fmt(wall)} | ${fmt(steps / (wall / 1000))} | ${fmt((wall * 1000) / steps, 1)} | ${fmt(open, 1)} |`,
+        );
       }
     }
   }

@@ -135,10 +135,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       '--locale=C',
     ]);
     // Only 127.0.0.1 over TCP (password), the superuser only through the socket in the temp folder.
-    writeFileSync(
-      join(dataDir, 'pg_hba.conf'),
-      ['local all all trust', 'host all all 127.0.0.1/32 scram-sha-256', ''].join('\n'),
-    );
+    writeFileSync(join(dataDir, 'pg_hba.conf'), ['local all all trust', 'host all all 127.0.0.1/32 scram-sha-256', ''].join('\n'));
     const conf = [
       `listen_addresses = '127.0.0.1'`,
       `port = ${port}`,

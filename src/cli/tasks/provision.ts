@@ -19,7 +19,9 @@ export async function provision(ctx: TaskContext): Promise<number> {
   const state = stateFile(config);
   const target = stateTarget(ctx, config); // State in PostgreSQL (issue 12): the file, or a database
   if (args.dryRun && target.kind === 'database') {
-    throw new ConfigError(`provision --dry-run reads the state file only; it does not support a database state yet (${describeTarget(target)}).`);
+    throw new ConfigError(
+      `provision --dry-run reads the state file only; it does not support a database state yet (${describeTarget(target)}).`,
+    );
   }
   if (args.dryRun) {
     const known = config.groups.map((g) => g.name);

@@ -107,7 +107,10 @@ export class PostgresStore implements StateStore {
     const connection = this.#connection;
     if (!connection) {
       return Promise.reject(
-        new StoreClosedError(this.location, `State store ${this.location} is not open; call open() first (a closed store is opened again).`),
+        new StoreClosedError(
+          this.location,
+          `State store ${this.location} is not open; call open() first (a closed store is opened again).`,
+        ),
       );
     }
     return new Promise<void>((resolve, reject) => {

@@ -116,11 +116,7 @@ export class MergedUpdates {
              select $1, x.name, x.idx, x.record from jsonb_to_recordset($3::jsonb) as x(name text, idx int, record jsonb)
              on conflict (state, group_name, idx) do update set record = excluded.record)
        select count(*) from g`,
-      [
-        state,
-        JSON.stringify([...this.#groups].map(([name, record]) => ({ name, record }))),
-        JSON.stringify([...this.#steps.values()]),
-      ],
+      [state, JSON.stringify([...this.#groups].map(([name, record]) => ({ name, record }))), JSON.stringify([...this.#steps.values()])],
     );
   }
 }
