@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
+import { redactUrl } from '../state/postgres/redact.js';
 import { GLOBAL_OPTIONS, TASK_SPECS, TASKS, type OptionSpec, type Task } from './commands.js';
 import { optionFlag } from './help.js';
 import { didYouMean } from './suggest.js';
@@ -142,7 +143,9 @@ function parseErrorMessage(error: unknown, argv: readonly string[], all: Record<
     const extra = tokens.find((t) => t.kind === 'positional');
     return `Unexpected argument ${JSON.stringify(extra?.kind === 'positional' ? extra.value : '')}. ${MORE}`;
   }
-  return `Cannot read the command line ${JSON.stringify(argv.join(' '))}: ${(error as Error).message} ${MORE}`;
+  // A --database URL may carry a password: quote the line with it redacted (issue 12).
+  const shown = argv.map((a) => a.replace(/postgres(ql)?:\/\/\S+/g, (url) => redactUrl(url))).join(' ');
+  return `Cannot read the command line ${JSON.stringify(shown)}: ${(error as Error).message} ${MORE}`;
 }
 
 function checkPositionals(t: Task, expected: (typeof TASK_SPECS)[Task]['positionals'], got: string[]): void {

@@ -22,7 +22,9 @@ export async function provision(ctx: TaskContext): Promise<number> {
   // pg-workers: a database with live workers (or --no-work) runs it through the workers
   if (target.kind === 'database' && (await onWorkers(ctx, target))) return provisionOnWorkers(ctx, config, target);
   if (args.dryRun && target.kind === 'database') {
-    throw new ConfigError(`provision --dry-run reads the state file only; it does not support a database state yet (${describeTarget(target)}).`);
+    throw new ConfigError(
+      `provision --dry-run reads the state file only; it does not support a database state yet (${describeTarget(target)}).`,
+    );
   }
   if (args.dryRun) {
     const known = config.groups.map((g) => g.name);

@@ -101,7 +101,9 @@ export class PgConnection {
       // A connection that dies while idle emits 'error' on the client; without a listener the process would crash.
       client.on('error', (error) => {
         if (this.#client === client && !this.#closed) {
-          this.#logger.warn(`Lost the connection to the state database ${this.url} (${this.#describe(error)}); reconnecting at the next write.`);
+          this.#logger.warn(
+            `Lost the connection to the state database ${this.url} (${this.#describe(error)}); reconnecting at the next write.`,
+          );
           this.#lost = true;
         }
         this.#drop(client);

@@ -3,11 +3,12 @@ import { systemClock, type Clock } from '../../clock.js';
 import { ConfigError, StoreClosedError } from '../../errors.js';
 import { emptyData } from '../snapshot.js';
 import type { StateStore } from '../store.js';
+import type pg from 'pg';
 import type { GroupRecord, StateData } from '../types.js';
 import { PgConnection, type ConnectionOptions } from './connection.js';
 import { migrate } from './migrate.js';
 import { redactUrl } from './redact.js';
-import { deleteGroupSql, ensureState, loadGroups, putGroupsSql, updateGroupSql } from './rows.js';
+import { deleteGroupSql, ensureState, loadGroups, MergedUpdates, putGroupsSql } from './rows.js';
 import { takeStateLock } from './state-lock.js';
 
 export interface PostgresStoreOptions {
@@ -45,7 +46,10 @@ export class PostgresStore implements StateStore {
   readonly url: string;
   readonly #options: PostgresStoreOptions;
   #connection: PgConnection | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Writes waiting for the next commit, in call order. */
+  #pending: PendingWrite[] = [];
+  /** The commit under way, if any (the next batch starts when it ends). */
+  #flushing: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions) {
     assertStateName(options.state, 'state');
@@ -80,34 +84,97 @@ export class PostgresStore implements StateStore {
   }
 
   putGroups(records: readonly GroupRecord[]): Promise<void> {
-    return this.#write((c) => putGroupsSql(c, this.state, records));
+    return this.#write({ kind: 'put', records });
   }
 
   updateGroup(record: GroupRecord, changedSteps: readonly number[], fieldsChanged: boolean): Promise<void> {
-    return this.#write((c) => updateGroupSql(c, this.state, record, changedSteps, fieldsChanged));
+    return this.#write({ kind: 'update', record, changedSteps: [...changedSteps], fieldsChanged });
   }
 
   deleteGroup(name: string): Promise<void> {
-    return this.#write((c) => deleteGroupSql(c, this.state, name));
+    return this.#write({ kind: 'delete', name });
   }
 
   async close(): Promise<void> {
     const connection = this.#connection;
     if (!connection) return;
     this.#connection = undefined;
-    await this.#queue.catch(() => {});
+    while (this.#flushing) await this.#flushing;
     await connection.close();
   }
 
-  #write(op: Parameters<PgConnection['run']>[0]): Promise<void> {
+  #write(op: Write): Promise<void> {
     const connection = this.#connection;
     if (!connection) {
       return Promise.reject(
-        new StoreClosedError(this.location, `State store ${this.location} is not open; call open() first (a closed store is opened again).`),
+        new StoreClosedError(
+          this.location,
+          `State store ${this.location} is not open; call open() first (a closed store is opened again).`,
+        ),
       );
     }
-    const next = this.#queue.then(() => connection.run(op));
-    this.#queue = next.catch(() => {});
-    return next.then(() => undefined);
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ op, resolve, reject });
+      this.#flushing ??= this.#flush(connection);
+    });
+  }
+
+  /**
+   * Group commit: the writes that arrived while the previous commit was under
+   * way go in one transaction (one WAL flush for all of them), in call order.
+   * A lost connection repeats the whole batch, which is safe: each write sets
+   * rows to values.
+   */
+  async #flush(connection: PgConnection): Promise<void> {
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, MAX_BATCH);
+        try {
+          await connection.run(async (client) => {
+            if (batch.length > 1) await client.query('begin');
+            try {
+              await this.#apply(client, batch);
+              if (batch.length > 1) await client.query('commit');
+            } catch (error) {
+              if (batch.length > 1) await client.query('rollback').catch(() => {});
+              throw error;
+            }
+          });
+          for (const w of batch) w.resolve();
+        } catch (error) {
+          for (const w of batch) w.reject(error);
+        }
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  /** The batch's writes in order; a run of updates (the bulk of a run) becomes one statement. */
+  async #apply(client: pg.ClientBase, batch: readonly PendingWrite[]): Promise<void> {
+    let updates = new MergedUpdates();
+    for (const { op } of batch) {
+      if (op.kind === 'update') {
+        updates.add(op.record, op.changedSteps, op.fieldsChanged);
+        continue;
+      }
+      await updates.write(client, this.state);
+      updates = new MergedUpdates();
+      if (op.kind === 'put') await putGroupsSql(client, this.state, op.records);
+      else await deleteGroupSql(client, this.state, op.name);
+    }
+    await updates.write(client, this.state);
   }
 }
+
+type Write =
+  | { kind: 'put'; records: readonly GroupRecord[] }
+  | { kind: 'update'; record: GroupRecord; changedSteps: readonly number[]; fieldsChanged: boolean }
+  | { kind: 'delete'; name: string };
+interface PendingWrite {
+  op: Write;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+/** Writes per transaction at most (a bound on one commit's size). */
+const MAX_BATCH = 500;

@@ -88,24 +88,37 @@ export async function putGroupsSql(client: pg.ClientBase, state: string, records
   );
 }
 
-/** Replace the steps at `changed` (and the group's own fields if `fieldsChanged`). */
-export async function updateGroupSql(
-  client: pg.ClientBase,
-  state: string,
-  record: GroupRecord,
-  changed: readonly number[],
-  fieldsChanged: boolean,
-): Promise<void> {
-  const { group, steps } = splitGroup(record);
-  const changedSteps = changed.map((idx) => ({ idx, record: steps[idx] }));
-  await client.query(
-    `with g as (update groundwork.groups set record = $3::jsonb where state = $1 and name = $2 and $4::boolean returning 1),
-     s as (insert into groundwork.steps (state, group_name, idx, record)
-           select $1, $2, x.idx, x.record from jsonb_to_recordset($5::jsonb) as x(idx int, record jsonb)
-           on conflict (state, group_name, idx) do update set record = excluded.record)
-     select count(*) from g`,
-    [state, record.name, JSON.stringify(group), fieldsChanged, JSON.stringify(changedSteps)],
-  );
+/**
+ * Changes of several updateGroup calls, merged: the last value of each group
+ * row and each step row (one statement may touch a row only once).
+ */
+export class MergedUpdates {
+  readonly #groups = new Map<string, GroupRow>();
+  readonly #steps = new Map<string, { name: string; idx: number; record: StepRecord }>();
+
+  get size(): number {
+    return this.#groups.size + this.#steps.size;
+  }
+
+  add(record: GroupRecord, changed: readonly number[], fieldsChanged: boolean): void {
+    const { group, steps } = splitGroup(record);
+    if (fieldsChanged) this.#groups.set(record.name, group);
+    for (const idx of changed) this.#steps.set(`${idx}\u0000${record.name}`, { name: record.name, idx, record: steps[idx]! });
+  }
+
+  async write(client: pg.ClientBase, state: string): Promise<void> {
+    if (this.size === 0) return;
+    await client.query(
+      `with g as (update groundwork.groups t set record = x.record
+                    from jsonb_to_recordset($2::jsonb) as x(name text, record jsonb)
+                   where t.state = $1 and t.name = x.name returning 1),
+       s as (insert into groundwork.steps (state, group_name, idx, record)
+             select $1, x.name, x.idx, x.record from jsonb_to_recordset($3::jsonb) as x(name text, idx int, record jsonb)
+             on conflict (state, group_name, idx) do update set record = excluded.record)
+       select count(*) from g`,
+      [state, JSON.stringify([...this.#groups].map(([name, record]) => ({ name, record }))), JSON.stringify([...this.#steps.values()])],
+    );
+  }
 }
 
 export async function deleteGroupSql(client: pg.ClientBase, state: string, name: string): Promise<void> {

@@ -11,10 +11,7 @@ import { ADVISORY_LOCK } from './schema.js';
  * (a false "in use", never a lost update).
  */
 export async function takeStateLock(client: pg.ClientBase, state: string, redactedUrl: string): Promise<void> {
-  const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [
-    ADVISORY_LOCK.state,
-    state,
-  ]);
+  const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [ADVISORY_LOCK.state, state]);
   if (rows[0]?.ok) return;
   throw new DatabaseLockedError(redactedUrl, state, await describeHolder(client, state));
 }

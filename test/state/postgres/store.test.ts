@@ -145,7 +145,11 @@ describe.skipIf(!pgReady.available)('PostgresStore', () => {
       ['db', 'provisioned'],
       ['app', 'provisioned'],
     ]);
-    expect(raw.groups[1]!.steps.map((st) => st.record.output)).toEqual([{ json: { from: 'app1' } }, { json: { from: 'app2' } }, { json: { from: 'app3' } }]);
+    expect(raw.groups[1]!.steps.map((st) => st.record.output)).toEqual([
+      { json: { from: 'app1' } },
+      { json: { from: 'app2' } },
+      { json: { from: 'app3' } },
+    ]);
 
     calls.length = 0;
     const again = await open();
