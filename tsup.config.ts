@@ -6,7 +6,7 @@ import { defineConfig } from 'tsup';
 // Dependencies that are CommonJS themselves (or native, or a toolchain) stay
 // external in the CommonJS build; the ESM-only ones are bundled into it, so
 // `require('groundwork')` is real CommonJS, also under tsx's require hook.
-const CJS_EXTERNAL = ['node-ssh', 'ssh2', 'esbuild', 'tsx', 'cpu-features'];
+const CJS_EXTERNAL = ['node-ssh', 'ssh2', 'esbuild', 'tsx', 'cpu-features', 'pg']; // pg: the PostgreSQL state (issue 12)
 
 // The test-runner hooks: each its own entry, so `groundwork` itself names no test runner.
 const HOOKS = {

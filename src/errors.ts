@@ -33,6 +33,12 @@ export const ErrorCode = {
   Plugin: 'GW_PLUGIN',
   // plugins-cluster (issue 11)
   PluginTask: 'GW_PLUGIN_TASK',
+  // State in PostgreSQL (issue 12, pg-store)
+  DatabaseUnreachable: 'GW_DATABASE_UNREACHABLE',
+  SchemaVersion: 'GW_SCHEMA_VERSION',
+  DatabaseLocked: 'GW_DATABASE_LOCKED',
+  // pg-workers (issue 12)
+  Fenced: 'GW_FENCED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -340,6 +346,53 @@ export class PluginTaskError extends GroundworkError {
   }
 }
 // --- end plugins-cluster ---
+// ---- State in PostgreSQL (issue 12, pg-store). `url` is always redacted (no password). ----
+
+/** The database could not be reached (at start, or still not after the reconnect backoff). */
+export class DatabaseUnreachableError extends GroundworkError {
+  constructor(
+    readonly url: string,
+    detail: string,
+    cause?: unknown,
+  ) {
+    super(
+      ErrorCode.DatabaseUnreachable,
+      `Cannot reach the state database ${url}: ${detail}. Check that PostgreSQL runs there and accepts this user ` +
+        `(the URL comes from --database, GROUNDWORK_DATABASE_URL or the config's \`database.url\`), then run again.`,
+      { cause },
+    );
+  }
+}
+
+/** The database's Groundwork schema is at a version this code does not know. Nothing was changed. */
+export class SchemaVersionError extends GroundworkError {
+  constructor(
+    readonly url: string,
+    readonly found: string,
+    readonly known: number,
+  ) {
+    super(
+      ErrorCode.SchemaVersion,
+      `The state database ${url} has Groundwork schema version ${found}, but this Groundwork knows version ${known}. ` +
+        `Nothing was changed; use the Groundwork version that wrote it (or a newer one), or point --database at another database.`,
+    );
+  }
+}
+
+/** Another process owns this state in the database (its session advisory lock). */
+export class DatabaseLockedError extends GroundworkError {
+  constructor(
+    readonly url: string,
+    readonly state: string,
+    readonly holder: string,
+  ) {
+    super(
+      ErrorCode.DatabaseLocked,
+      `State "${state}" in ${url} is in use by another Groundwork process (${holder}). ` +
+        `Wait for it to finish; the lock ends by itself when that process exits or its connection drops.`,
+    );
+  }
+}
 
 const OUTPUT_IN_MESSAGE = 4_000;
 
@@ -463,6 +516,31 @@ export class MachineTransferError extends MachineError {
     this.isCanceled = details.isCanceled ?? false;
   }
 }
+
+// --- pg-workers (issue 12) ---
+
+/**
+ * A worker's write for a step attempt that is no longer the current one: its
+ * lease ended (the worker was stopped or cut off past the lease timeout) and
+ * the step was handed to attempt `current`. The write is refused; the worker
+ * abandons the step and goes on with other work.
+ */
+export class StepFencedError extends GroundworkError {
+  constructor(
+    readonly where: { group: string; step: number; provisioner?: string },
+    readonly attempt: number,
+    readonly worker: string,
+  ) {
+    super(
+      ErrorCode.Fenced,
+      `Group "${where.group}" step ${where.step + 1}: attempt ${attempt} (worker ${worker}) lost its lease and was taken over; ` +
+        `its write was refused. Nothing to do: the current attempt's result is the one that counts ` +
+        `(raise --lease-timeout if steps are often paused this long).`,
+      { group: where.group, step: where.step, ...(where.provisioner ? { provisioner: where.provisioner } : {}) },
+    );
+  }
+}
+// --- end pg-workers ---
 
 /** Short human text for any thrown value. */
 export function describeError(error: unknown): string {

@@ -66,6 +66,11 @@ export type { StateStore } from './state/store.js';
 export type { StateData } from './state/types.js';
 export { JsonFileStore } from './state/file-store.js';
 export { MemoryStore } from './state/memory-store.js';
+// State in PostgreSQL (issue 12)
+export { PostgresStore } from './state/postgres/postgres-store.js';
+export type { PostgresStoreOptions } from './state/postgres/postgres-store.js';
+export { readPostgresState } from './state/postgres/read.js';
+export { redactUrl } from './state/postgres/redact.js';
 
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
@@ -121,5 +126,11 @@ export {
   MachineConnectError,
   HostKeyMismatchError,
   MachineTransferError,
+  // State in PostgreSQL (issue 12)
+  DatabaseUnreachableError,
+  SchemaVersionError,
+  DatabaseLockedError,
 } from './errors.js';
 export type { LockOwner } from './errors.js';
+// pg-workers (issue 12)
+export { StepFencedError } from './errors.js';

@@ -56,6 +56,12 @@ const samples: Record<string, () => errors.GroundworkError> = {
   // plugins-model (issue 11)
   PluginError: () => new errors.PluginError('/plugins/providers/p/p.json', 'bad descriptor'),
   PluginTaskError: () => new errors.PluginTaskError('node1', 'node1:INSTALL:db', 'automator "shell"', 3, 'failed'), // plugins-cluster
+  // State in PostgreSQL (issue 12)
+  DatabaseUnreachableError: () => new errors.DatabaseUnreachableError('postgres://u:***@h/db', 'connect ECONNREFUSED'),
+  SchemaVersionError: () => new errors.SchemaVersionError('postgres://u:***@h/db', '2', 1),
+  DatabaseLockedError: () => new errors.DatabaseLockedError('postgres://u:***@h/db', 'demo', 'backend pid 1'),
+  // pg-workers
+  StepFencedError: () => new errors.StepFencedError({ group: 'g', step: 0 }, 2, 'w1'),
 };
 /** Bases: never thrown as such. */
 const BASES = new Set(['GroundworkError', 'MachineError']);

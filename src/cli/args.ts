@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
+import { redactUrl } from '../state/postgres/redact.js';
 import { GLOBAL_OPTIONS, TASK_SPECS, TASKS, type OptionSpec, type Task } from './commands.js';
 import { optionFlag } from './help.js';
 import { didYouMean } from './suggest.js';
@@ -25,6 +26,12 @@ export interface CliArgs {
   replaceDrifted: boolean;
   /** provision --no-check: skip the health checks of groups already provisioned. */
   noCheck: boolean;
+  /** --database URL (State in PostgreSQL): before GROUNDWORK_DATABASE_URL and the config's `database.url`. */
+  database?: string;
+  // pg-workers
+  noWork: boolean;
+  concurrency: string | undefined;
+  leaseTimeout: string | undefined;
 }
 
 const MORE = 'Run `groundwork --help` for usage.';
@@ -93,6 +100,11 @@ export function parseCli(argv: readonly string[]): CliArgs {
     replace: (values.replace as string[] | undefined) ?? [],
     replaceDrifted: flag('replace-drifted'),
     noCheck: flag('no-check'),
+    ...(typeof values.database === 'string' ? { database: values.database } : {}),
+    // pg-workers
+    noWork: flag('no-work'),
+    concurrency: values.concurrency as string | undefined,
+    leaseTimeout: values['lease-timeout'] as string | undefined,
   };
 }
 
@@ -134,7 +146,9 @@ function parseErrorMessage(error: unknown, argv: readonly string[], all: Record<
     const extra = tokens.find((t) => t.kind === 'positional');
     return `Unexpected argument ${JSON.stringify(extra?.kind === 'positional' ? extra.value : '')}. ${MORE}`;
   }
-  return `Cannot read the command line ${JSON.stringify(argv.join(' '))}: ${(error as Error).message} ${MORE}`;
+  // A --database URL may carry a password: quote the line with it redacted (issue 12).
+  const shown = argv.map((a) => a.replace(/postgres(ql)?:\/\/\S+/g, (url) => redactUrl(url))).join(' ');
+  return `Cannot read the command line ${JSON.stringify(shown)}: ${(error as Error).message} ${MORE}`;
 }
 
 function checkPositionals(t: Task, expected: (typeof TASK_SPECS)[Task]['positionals'], got: string[]): void {
@@ -161,5 +175,9 @@ function defaults(): Omit<CliArgs, 'task'> {
     replace: [],
     replaceDrifted: false,
     noCheck: false,
+    // pg-workers
+    noWork: false,
+    concurrency: undefined,
+    leaseTimeout: undefined,
   };
 }

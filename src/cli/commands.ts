@@ -38,6 +38,9 @@ export const TASK_SPECS = {
       'replace-drifted': { type: 'boolean', help: 'Replace (as --replace) every group whose config changed since it was provisioned' },
       // remote-service (issue 10): health on reuse
       'no-check': { type: 'boolean', help: 'Skip the health checks of groups already provisioned (an unhealthy one is otherwise replaced)' },
+      // pg-workers
+      'no-work': { type: 'boolean', help: 'With a database: only schedule and watch; leave the steps to `groundwork worker`s' },
+      'lease-timeout': { type: 'string', value: 'SECONDS', help: 'With a database: as `worker --lease-timeout` for the steps this process runs (default 10)' },
     },
     example: 'groundwork provision app',
   },
@@ -122,6 +125,27 @@ export const TASK_SPECS = {
     },
     example: 'groundwork plugins --json',
   },
+  // --- pg-workers (issue 12) ---
+  worker: {
+    usage: 'worker',
+    summary: 'Take step jobs from the database (--database) and run them, until SIGINT/SIGTERM',
+    positionals: 'none',
+    options: {
+      concurrency: { type: 'string', value: 'N', help: 'Steps run at once by this worker (default 4)' },
+      'lease-timeout': { type: 'string', value: 'SECONDS', help: "How long a silent worker keeps its steps before another takes them over (default 10)" },
+    },
+    example: 'GROUNDWORK_DATABASE_URL=postgres://… groundwork worker --concurrency 8',
+  },
+  workers: {
+    usage: 'workers',
+    summary: 'List the live workers of the database and what each runs',
+    positionals: 'none',
+    options: {
+      json: { type: 'boolean', help: 'Machine-readable output' },
+    },
+    example: 'groundwork workers --database postgres://…',
+  },
+  // --- end pg-workers ---
 } as const satisfies Record<string, TaskSpec>;
 
 export type Task = keyof typeof TASK_SPECS;
@@ -131,6 +155,12 @@ export const TASKS = Object.keys(TASK_SPECS) as Task[];
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   config: { type: 'string', value: 'FILE', help: 'Config file (default: ./groundwork.config.ts)' },
   state: { type: 'string', value: 'FILE', help: "State file (default: the config's stateFile, else .groundwork/state.json)" },
+  // State in PostgreSQL (issue 12)
+  database: {
+    type: 'string',
+    value: 'URL',
+    help: "Keep the state in PostgreSQL (postgres://…), not the state file (else GROUNDWORK_DATABASE_URL, else the config's database)",
+  },
   verbose: { type: 'boolean', short: 'v', help: 'Also print what provisioners log at info level' },
   help: { type: 'boolean', short: 'h', help: 'Show this help (after a task: that task\'s help)' },
   version: { type: 'boolean', help: "Print Groundwork's version" },

@@ -25,6 +25,9 @@ const TASKS: Record<Task, () => Promise<TaskRunner>> = {
   doctor: async () => (await import('./tasks/doctor.js')).doctor,
   // plugins-model (issue 11)
   plugins: async () => (await import('./tasks/plugins.js')).plugins,
+  // pg-workers
+  worker: async () => (await import('./tasks/worker.js')).worker,
+  workers: async () => (await import('./tasks/workers.js')).workers,
 };
 
 /** Runs one task; returns the exit code. Prints through `io`, never directly. */
@@ -59,11 +62,15 @@ const USAGE_CODES: readonly string[] = [
 ];
 
 function reportError(error: unknown, io: CliIo): number {
-  if (error instanceof GroundworkError && (error.code === ErrorCode.Locked || error.code === ErrorCode.UnlockRefused)) {
+  // DatabaseLocked / SchemaVersion: the PostgreSQL state's "locked" and "not readable" (issue 12).
+  if (
+    error instanceof GroundworkError &&
+    (error.code === ErrorCode.Locked || error.code === ErrorCode.UnlockRefused || error.code === ErrorCode.DatabaseLocked)
+  ) {
     io.err(`error: ${error.message}`);
     return ExitCode.Locked;
   }
-  if (error instanceof GroundworkError && error.code === ErrorCode.StateFile) {
+  if (error instanceof GroundworkError && (error.code === ErrorCode.StateFile || error.code === ErrorCode.SchemaVersion)) {
     io.err(`error: ${error.message}`);
     return ExitCode.StateFile;
   }

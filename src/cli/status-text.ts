@@ -11,7 +11,8 @@ export function formatStatus(report: StatusReport, options: { verbose?: boolean 
     if (g.error) lines.push(`  error: ${g.error}`);
     for (const s of g.steps) {
       const recorded = s.reportFrom === 'recorded' ? '  (report as last recorded: its class is not registered here)' : '';
-      lines.push(`  [${s.index + 1}] ${s.provisioner} — ${s.state}${recorded}`);
+      const by = s.worker ? `  (worker ${s.worker})` : '';
+      lines.push(`  [${s.index + 1}] ${s.provisioner} — ${s.state}${by}${recorded}`);
       for (const r of s.report) lines.push(`      ${r}`);
       if (options.verbose && s.stack) lines.push(...indent(s.stack));
     }

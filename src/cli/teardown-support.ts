@@ -5,6 +5,7 @@ import { groupStatus } from '../scheduler/status.js';
 import { defaultRegistry } from '../serialize/default-registry.js';
 import { readStateFile } from '../state/file-store.js';
 import type { StateData } from '../state/types.js';
+import { readTarget, type StateTarget } from './state-target.js';
 import type { TaskContext } from './task-context.js';
 
 /**
@@ -32,8 +33,9 @@ export async function configForShutdown({ args, io, config }: TaskContext): Prom
 }
 
 /** With --force, the state as it was before, to say what a dropped record may have left running. */
-export function stateBefore(force: boolean, file: string): Promise<StateData | undefined> {
-  return force ? readStateFile(file) : Promise.resolve(undefined);
+export function stateBefore(force: boolean, target: string | StateTarget): Promise<StateData | undefined> {
+  if (!force) return Promise.resolve(undefined);
+  return typeof target === 'string' ? readStateFile(target) : readTarget(target);
 }
 
 /** Lines naming each record dropped with --force whose shutdown failed: group, step, class and its report lines. */

@@ -4,10 +4,11 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import type { CliIo } from './io.js';
 import { cliLogger } from './logger.js';
 import { attachProgress, type Progress } from './progress/index.js';
+import { openTargetStore, type StateTarget } from './state-target.js';
 
-/** Open the state with the CLI's logger and progress display, run `fn`, close it again. */
+/** Open the state (a file path, or a StateTarget: file or PostgreSQL) with the CLI's logger and progress display, run `fn`, close it again. */
 export async function withScheduler(
-  stateFile: string,
+  state: string | StateTarget,
   config: ResolvedConfig | undefined,
   verbose: boolean,
   io: CliIo,
@@ -16,7 +17,9 @@ export async function withScheduler(
   registerBuiltins(); // the process-wide registries, which the config adds its own classes to
   let log = io.err;
   const logger = cliLogger((line) => log(line), verbose);
-  const scheduler = await Scheduler.open({ stateFile, logger, ...(config ? { concurrency: config.concurrency } : {}) });
+  const target: StateTarget = typeof state === 'string' ? { kind: 'file', file: state } : state;
+  const store = openTargetStore(target, logger);
+  const scheduler = await Scheduler.open({ store, logger, ...(config ? { concurrency: config.concurrency } : {}) });
   let total = 0; // read once the run's groups are scheduled (a redraw may ask before)
   const progress = await attachProgress(scheduler.events, io, { verbose, total: () => (total ||= scheduler.groups().length) });
   log = progress.log;

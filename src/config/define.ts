@@ -24,6 +24,18 @@ export interface GroundworkConfig {
   // plugins-model (issue 11)
   /** Loom-style plugin dirs (`<dir>/providers/<name>/<name>.json`, `<dir>/automators/…`), relative to the config file; scanned in order after the built-ins. */
   plugins?: { dirs?: string[] };
+  /**
+   * Keep the state in PostgreSQL instead of the state file (README "State in PostgreSQL").
+   * `url` (postgres://…) is overridden by `--database` and GROUNDWORK_DATABASE_URL; `state` names this
+   * config's state in the database (default: the config file's folder name).
+   */
+  database?: DatabaseConfig;
+}
+
+/** See GroundworkConfig.database. */
+export interface DatabaseConfig {
+  url?: string;
+  state?: string;
 }
 
 /** Identity function that types a `groundwork.config.ts` default export. */

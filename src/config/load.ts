@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultDriverRegistry, type DriverRegistry } from '../drivers/registry.js';
 import { ConfigError } from '../errors.js';
@@ -45,6 +45,8 @@ export interface ResolvedConfig {
   drivers: Record<string, Record<string, unknown>>;
   /** plugins-model (issue 11): `plugins.dirs`, then loomCluster's pluginDirs; absolute (see plugin-dirs.ts). */
   pluginDirs: string[];
+  /** State in PostgreSQL: the config's URL (if any) and the state's name (always set: default the config's folder name). */
+  database: { url: string | undefined; state: string };
 }
 
 /**
@@ -123,7 +125,22 @@ export function resolveConfig(value: unknown, file?: string, drivers: DriverRegi
     groups,
     drivers: driverSettings,
     pluginDirs: pluginDirsOf(config, base),
+    database: resolveDatabase(config.database, base, fail),
   };
+}
+
+// State in PostgreSQL (issue 12): `database: { url?, state? }`.
+function resolveDatabase(value: unknown, base: string, fail: (field: string, expected: string, got: unknown) => never) {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)))
+    fail('database', 'an object { url, state }', value);
+  const { url, state } = (value ?? {}) as { url?: unknown; state?: unknown };
+  // The URL may hold a password: the message names the field, not the value.
+  if (url !== undefined && (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)))
+    fail('database.url', 'a postgres:// URL', typeof url === 'string' ? '(a string that is not one)' : url);
+  const name = state ?? basename(base);
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
+    fail('database.state', 'a non-empty name of at most 200 characters', state);
+  return { url: url as string | undefined, state: name as string };
 }
 
 function show(value: unknown): string {

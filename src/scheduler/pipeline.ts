@@ -104,7 +104,7 @@ function lastSnapshot(rt: Runtime, provisioner: Provisioner | undefined, where: 
 
 // A step that fails because the run was cancelled says so, with the reason
 // (e.g. "interrupted by SIGINT"), whatever error the provisioner surfaced.
-function stepError(cause: unknown, where: Where, signal: AbortSignal): StepFailedError {
+export function stepError(cause: unknown, where: Where, signal: AbortSignal): StepFailedError {
   if (cause instanceof StepFailedError) return cause;
   const label = `Group "${where.group}" step ${where.step + 1} (${where.provisioner})`;
   const message = signal.aborted ? `${label} was cancelled: ${describeError(signal.reason)}` : `${label} failed: ${describeError(cause)}`;

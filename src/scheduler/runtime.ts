@@ -44,17 +44,37 @@ export function makeContext(
   dependencies: Record<string, unknown>,
   checkpoint: () => Promise<void>,
 ): ProvisionerContext {
-  const logger = prefixLogger(rt.logger, `[${where.group} ${where.step + 1}:${where.provisioner}]`);
+  const parts = { logger: rt.logger, drivers: rt.drivers, dataDir: rt.ledger.dataDir, stateId: rt.ledger.id };
+  return stepContext(parts, where, signal, dependencies, checkpoint);
+}
+
+/** What a step's ctx is made of besides the step itself: the ledger's in one process, a worker's own in worker mode. */
+export interface ContextParts {
+  logger: Logger;
+  drivers: DriverRegistry;
+  dataDir: string;
+  stateId: string;
+}
+
+/** The one place a ProvisionerContext is built (the pipeline, shutdowns, and the workers of src/workers/). */
+export function stepContext(
+  parts: ContextParts,
+  where: { group: string; step: number; provisioner: string },
+  signal: AbortSignal,
+  dependencies: Record<string, unknown>,
+  checkpoint: () => Promise<void>,
+): ProvisionerContext {
+  const logger = prefixLogger(parts.logger, `[${where.group} ${where.step + 1}:${where.provisioner}]`);
   return {
     group: where.group,
     step: where.step,
     signal,
     logger,
     dependencies,
-    dataDir: rt.ledger.dataDir,
-    stateId: rt.ledger.id,
+    dataDir: parts.dataDir,
+    stateId: parts.stateId,
     actions: new ActionHandler({ logger }),
-    drivers: rt.drivers,
+    drivers: parts.drivers,
     checkpoint,
   };
 }

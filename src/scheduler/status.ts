@@ -27,6 +27,8 @@ export interface StepStatus {
   error: string | null;
   /** The failing provisioner's stack, if recorded (plain `status` shows it with -v). */
   stack: string | null;
+  /** Worker mode (issue 12): the worker that ran (or runs) the step, from the steps row. */
+  worker?: string | null;
 }
 
 export interface GroupStatus {

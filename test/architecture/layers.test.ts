@@ -16,13 +16,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   '*': LEAVES,
   index: ['*'],
   builtins: ['*'],
-  cli: ['builtins', 'config', 'scheduler', 'state', 'serialize', 'drivers', 'plugins'],
+  cli: ['builtins', 'config', 'scheduler', 'state', 'serialize', 'drivers', 'plugins', 'workers'],
   config: ['scheduler', 'state', 'drivers', 'provisioners'],
   testing: ['builtins', 'config', 'scheduler'],
   // plugins-model (issue 11): plugins load their modules through config's loader; loomCluster (plugins/cluster)
   // builds groups of provisioners over drivers, machines and transport.
   plugins: ['config', 'scheduler', 'provisioners', 'drivers', 'machines', 'transport', 'keys', 'os'],
   scheduler: ['provisioners', 'state', 'serialize', 'drivers'],
+  // pg-workers: stateless workers through pg-boss (issue 12).
+  workers: ['scheduler', 'state', 'serialize', 'provisioners', 'drivers', 'os'],
   // The codec needs the contract's types only (checked below).
   serialize: ['provisioners'],
   // The state's record types name the snapshot shapes.

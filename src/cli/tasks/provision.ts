@@ -9,13 +9,24 @@ import { signals } from '../io.js';
 import type { TaskContext } from '../task-context.js';
 import { stackChain } from '../progress/stack.js';
 import { withScheduler } from '../with-scheduler.js';
+import { describeTarget, stateTarget } from '../state-target.js';
 import { dryRunDrift, replaceOrWarnDrift } from './provision-drift.js';
 import { repairUnhealthy } from './provision-health.js';
+import { onWorkers, provisionOnWorkers } from './worker.js';
 
-export async function provision({ args, io, config: loadConfig, stateFile }: TaskContext): Promise<number> {
+export async function provision(ctx: TaskContext): Promise<number> {
+  const { args, io, config: loadConfig, stateFile } = ctx;
   registerBuiltins(); // the process-wide registries, which the config adds its own classes to
   const config = (await loadConfig())!; // provision refuses to start without one
   const state = stateFile(config);
+  const target = stateTarget(ctx, config); // State in PostgreSQL (issue 12): the file, or a database
+  // pg-workers: a database with live workers (or --no-work) runs it through the workers
+  if (target.kind === 'database' && (await onWorkers(ctx, target))) return provisionOnWorkers(ctx, config, target);
+  if (args.dryRun && target.kind === 'database') {
+    throw new ConfigError(
+      `provision --dry-run reads the state file only; it does not support a database state yet (${describeTarget(target)}).`,
+    );
+  }
   if (args.dryRun) {
     const known = config.groups.map((g) => g.name);
     for (const g of args.groups)
@@ -30,7 +41,7 @@ export async function provision({ args, io, config: loadConfig, stateFile }: Tas
     for (const line of await dryRunDrift(state, config, args.groups.length > 0 ? args.groups : known, args)) io.out(line);
     return ExitCode.Ok;
   }
-  return withScheduler(state, config, args.verbose, io, async (scheduler, progress) => {
+  return withScheduler(target, config, args.verbose, io, async (scheduler, progress) => {
     const known = new Set([...config.groups.map((g) => g.name), ...scheduler.groups()]);
     for (const g of args.groups) {
       if (!known.has(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${[...known].join(', ') || '(none)'}.`);

@@ -1,0 +1,148 @@
+// Worker mode (issue 12) beside the file-journal single process, in one run on a throwaway
+// PostgreSQL: no-op steps with 1/2/4/8 workers; I/O-bound steps (50 ms) with 1/2/4/8 workers ×
+// concurrency 8; dependency→dependent latency; a 1,000-group chain of 3 steps; takeover after
+// kill -9. Workers are `tasks.ts worker` children; the bench submits and watches in-process.
+// Usage: npm run bench:workers [-- --flat 200 --io 64 --chain 1000 --takeovers 5]
+import { execa } from 'execa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultDriverRegistry } from '../src/drivers/registry.js';
+import { SchedulerEvents } from '../src/events.js';
+import { silentLogger } from '../src/logger.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { defaultRegistry } from '../src/serialize/default-registry.js';
+import { JsonFileStore } from '../src/state/file-store.js';
+import { submitProvision } from '../src/workers/submitter.js';
+import { EventBridge, waitForTargets } from '../src/workers/watch.js';
+import { Worker } from '../src/workers/worker.js';
+import { startPostgres } from '../test/helpers/postgres.js';
+import { benchGroups } from './workers/bench-step.js';
+
+const { values } = parseArgs({
+  options: {
+    flat: { type: 'string', default: '200' },
+    io: { type: 'string', default: '64' },
+    chain: { type: 'string', default: '1000' },
+    latency: { type: 'string', default: '100' },
+    takeovers: { type: 'string', default: '5' },
+    counts: { type: 'string', default: '1,2,4,8' },
+  },
+});
+const root = new URL('..', import.meta.url).pathname;
+const config = join(root, 'bench/workers/config.ts');
+const db = await startPostgres({ name: 'bench-workers' });
+const dir = await mkdtemp(join(tmpdir(), 'gw-bench-workers-'));
+let run = 0;
+function spawnCli(state: string, concurrency: number) {
+  return execa(process.execPath, ['--import', 'tsx', 'tasks.ts', 'worker', '--config', config, '--concurrency', String(concurrency), '--lease-timeout', '2'], {
+    cwd: root,
+    reject: false,
+    stdin: 'ignore',
+    env: { ...process.env, GROUNDWORK_DATABASE_URL: db.url, GW_BENCH_STATE: state, GW_BENCH_STATE_FILE: join(dir, 'state.json') },
+  });
+}
+type Child = ReturnType<typeof spawnCli>;
+const children = new Set<Child>();
+
+// Wrapped: a Child is itself a promise (of its exit), which `await` would wait for.
+function spawnWorker(state: string, concurrency: number): Promise<{ child: Child }> {
+  const child = spawnCli(state, concurrency);
+  children.add(child);
+  return new Promise<void>((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (/worker \S+ started/.test(err)) resolve();
+    });
+    void child.then((r) => reject(new Error(`worker exited: ${r.stderr}`)));
+  }).then(() => ({ child }));
+}
+
+async function stopAll(list: readonly Child[]): Promise<void> {
+  for (const c of list) c.kill('SIGTERM');
+  await Promise.allSettled(list);
+  for (const c of list) children.delete(c);
+}
+
+/** Submit `groups` to `workers` workers of `concurrency` each; ms from submit to all provisioned, and the submitter's events. */
+async function workerRun(groups: ReturnType<typeof benchGroups>, workers: number, concurrency: number, onEvents?: (e: SchedulerEvents) => void) {
+  const state = `bench${run++}`;
+  const list: Child[] = [];
+  for (const p of Array.from({ length: workers }, () => spawnWorker(state, concurrency))) list.push((await p).child);
+  const events = new SchedulerEvents(silentLogger);
+  onEvents?.(events);
+  const submitter = new Worker({ url: db.url, state, concurrency: 1, leaseTimeoutMs: 2000, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: silentLogger, dataDir: dir, work: false });
+  await submitter.start();
+  const bridge = new EventBridge(db.url, state, events);
+  await bridge.start();
+  const specs = Object.entries(groups).map(([name, g]) => ({ name, dependsOn: g.dependsOn, provisioners: g.provisioners }));
+  const t0 = performance.now();
+  const ctx = { pool: submitter.pool, queue: submitter.queue, state, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: silentLogger, events };
+  const targets = await submitProvision(ctx, submitter.stateId, specs, Object.keys(groups));
+  const outcomes = await waitForTargets(submitter.pool, bridge, state, targets, 'up', new AbortController().signal);
+  const ms = performance.now() - t0;
+  if (!outcomes.every((o) => o.state === 'provisioned')) throw new Error(`bench run failed: ${JSON.stringify(outcomes.filter((o) => o.state !== 'provisioned'))}`);
+  await bridge.close();
+  await submitter.close();
+  await stopAll(list);
+  return { ms, list };
+}
+
+async function fileRun(groups: ReturnType<typeof benchGroups>, concurrency: number): Promise<number> {
+  const store = new JsonFileStore(join(dir, `file-${run++}.json`), { logger: silentLogger });
+  const s = await Scheduler.open({ store, concurrency });
+  const t0 = performance.now();
+  await s.scheduleAll(Object.entries(groups).map(([name, g]) => ({ name, dependsOn: g.dependsOn, provisioners: g.provisioners })));
+  await s.run();
+  const ms = performance.now() - t0;
+  await s.close();
+  return ms;
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const counts = values.counts.split(',').map(Number);
+try {
+  const flat = Number(values.flat);
+  const noop = benchGroups('flat', flat, 0);
+  console.log(`no-op steps: ${flat} groups × 3 steps`);
+  console.log(`  file journal, one process: ${((flat * 3) / ((await fileRun(noop, 8)) / 1000)).toFixed(0)} steps/s`);
+  for (const n of counts) {
+    const { ms } = await workerRun(noop, n, 8);
+    console.log(`  ${n} worker(s) × concurrency 8: ${((flat * 3) / (ms / 1000)).toFixed(0)} steps/s`);
+  }
+
+  const io = Number(values.io);
+  const ioGroups = benchGroups('flat', io, 50);
+  console.log(`I/O-bound steps (50 ms): ${io} groups × 3 steps, concurrency 8 per worker`);
+  let one = 0;
+  for (const n of counts) {
+    const { ms } = await workerRun(ioGroups, n, 8);
+    const rate = (io * 3) / (ms / 1000);
+    if (n === 1) one = rate;
+    console.log(`  ${n} worker(s): ${rate.toFixed(0)} steps/s (${(rate / (one * n)).toFixed(2)} × linear)`);
+  }
+
+  const lat = Number(values.latency);
+  const finishAt = new Map<string, number>();
+  const gaps: number[] = [];
+  await workerRun(benchGroups('chain', lat, 0, 1), 2, 4, (e) => {
+    e.on('group:finish', ({ group }) => finishAt.set(group, performance.now()));
+    e.on('group:start', ({ group }) => {
+      const prev = `b${Number(group.slice(1)) - 1}`;
+      const t = finishAt.get(prev);
+      if (t !== undefined) gaps.push(performance.now() - t);
+    });
+  });
+  console.log(`dependency → dependent (chain of ${lat}, 2 workers, as the submitter hears NOTIFY): p50 ${pct(gaps, 50).toFixed(1)} ms, p90 ${pct(gaps, 90).toFixed(1)} ms`);
+
+  const chain = Number(values.chain);
+  const { ms: chainMs } = await workerRun(benchGroups('chain', chain, 0), 2, 4);
+  console.log(`chain of ${chain} groups × 3 steps, 2 workers: ${(chainMs / 1000).toFixed(1)} s (file journal: ${((await fileRun(benchGroups('chain', chain, 0), 8)) / 1000).toFixed(1)} s)`);
+} finally {
+  for (const c of children) c.kill('SIGKILL');
+  await Promise.allSettled([...children]);
+  await db.stop();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,77 @@
+/**
+ * The PostgreSQL schema of the state (shared with the workers, issue 12).
+ * Each migration is one SQL string; migrate.ts runs the ones a database
+ * lacks, in order, and records the version in groundwork.meta.
+ * Never edit a released migration: add the next one and bump SCHEMA_VERSION.
+ */
+
+/** The schema version this code reads and writes. A database at another (newer) version is refused. */
+export const SCHEMA_VERSION = 1;
+
+/** The PostgreSQL schema (namespace) that holds Groundwork's tables; pg-boss keeps its own (`pgboss`). */
+export const SCHEMA_NAME = 'groundwork';
+
+/**
+ * Advisory lock keys. The migration lock is a one-bigint key (transaction
+ * scoped); per-name locks use the two-int form with a namespace as the first
+ * key, so the two key spaces never collide. 0x4757 = "GW".
+ */
+export const ADVISORY_LOCK = {
+  /** pg_advisory_xact_lock(migration) around every migration run. */
+  migration: 0x4757_0000_0001n,
+  /** pg_try_advisory_lock(state, hashtext(state name)): exclusive owner of a state in single-process mode. */
+  state: 0x4757_0001,
+  /** Reserved for the workers (pg-workers): per-step leases. */
+  stepLease: 0x4757_0002,
+} as const;
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+create table if not exists groundwork.states (
+  name text primary key,
+  id uuid not null,
+  created_at timestamptz not null,
+  version int not null
+);
+create table if not exists groundwork.groups (
+  state text not null references groundwork.states(name) on delete cascade,
+  name text not null,
+  seq bigserial,
+  record jsonb not null,
+  primary key (state, name)
+);
+create table if not exists groundwork.steps (
+  state text not null,
+  group_name text not null,
+  idx int not null,
+  record jsonb not null,
+  attempt int not null default 0,
+  worker text,
+  primary key (state, group_name, idx),
+  foreign key (state, group_name) references groundwork.groups(state, name) on delete cascade
+);
+create table if not exists groundwork.workers (
+  id text primary key,
+  host text not null,
+  pid int not null,
+  started_at timestamptz not null,
+  heartbeat_at timestamptz not null,
+  concurrency int not null,
+  running jsonb not null default '[]'
+);
+`,
+  },
+];
+
+/** Created before any migration: the schema itself and the table that records its version. */
+export const BOOTSTRAP_SQL = `
+create schema if not exists groundwork;
+create table if not exists groundwork.meta (key text primary key, value text not null);
+`;

@@ -1,0 +1,84 @@
+import { StepFencedError } from '../errors.js';
+import { errorRecord } from '../scheduler/runtime.js';
+import { GroupState, StepState, type StepRecord } from '../state/types.js';
+import { executorOf } from './db.js';
+import { markRunning, type ClaimedStep } from './claim.js';
+import { blockDependents, enqueueStep, nextDown, removeGroup, startDependents, type FlowTx } from './flow.js';
+import type { Leases } from './lease.js';
+import { notifyEvent, wireError } from './notify.js';
+import { JobKind } from './queue.js';
+import { lockGroup, lockSteps, writeGroup, writeStepFenced } from './rows.js';
+
+/** How a step ended, as the worker hands it to commitStep. */
+export type StepEnd =
+  | { ok: true; record: StepRecord; durationMs: number }
+  | { ok: false; record: StepRecord; error: Error };
+
+/**
+ * One transaction: the step's result (fenced: only if this attempt is still
+ * the current one), the group's transition, the jobs it makes ready — the
+ * group's next step, taken by this worker, or the dependents' first steps (or,
+ * tearing down, the dependencies' last) — and the completion of its own job.
+ * Returns the next step this worker goes straight on with, if any. Throws
+ * StepFencedError (and changes nothing) if the attempt was taken over.
+ */
+export async function commitStep(
+  tx: FlowTx,
+  leases: Leases,
+  worker: string,
+  claimed: ClaimedStep,
+  end: StepEnd,
+  goOn: boolean,
+): Promise<ClaimedStep | undefined> {
+  const { job } = claimed;
+  const where = { group: job.group, step: job.step, provisioner: claimed.record.provisioner.class };
+  const fields = await lockGroup(tx.db, tx.state, job.group);
+  if (!fields || !(await writeStepFenced(tx.db, { state: tx.state, group: job.group, step: job.step }, job.attempt, worker, end.record))) throw new StepFencedError(where, job.attempt, worker);
+  await tx.queue.complete(executorOf(tx.db), claimed.jobId);
+  const up = job.kind === JobKind.Up;
+  const now = new Date().toISOString();
+  if (!end.ok) {
+    const error = errorRecord(end.error, job.step);
+    await writeGroup(tx.db, tx.state, { ...fields, state: GroupState.Failed, error, finishedAt: now });
+    const wire = { ...where, error: wireError(end.error), worker };
+    if (up) {
+      await notifyEvent(tx.db, tx.state, 'step:fail', wire);
+      await notifyEvent(tx.db, tx.state, 'group:fail', { group: job.group, error: wireError(end.error) });
+      await blockDependents(tx, job.group);
+    } else {
+      await notifyEvent(tx.db, tx.state, 'shutdown:fail', { ...wire, forced: false });
+      await notifyEvent(tx.db, tx.state, 'deprovision:fail', { group: job.group, error: wireError(end.error) });
+    }
+    return undefined;
+  }
+  await notifyEvent(tx.db, tx.state, up ? 'step:finish' : 'shutdown:finish', { ...where, durationMs: Math.round(end.durationMs), worker });
+  const steps = await lockSteps(tx.db, tx.state, job.group);
+  const next = up ? steps[job.step + 1] : nextDown(steps, job.step);
+  if (next) {
+    const kind = up ? JobKind.Up : JobKind.Down;
+    const nextKey = { state: tx.state, group: job.group, step: next.idx };
+    // The lease first: if it cannot be had, the next step goes through the queue like any other.
+    // Stopping (SIGINT/SIGTERM): the next step is left to the other workers.
+    const leased = goOn && (await leases.acquire(nextKey));
+    const taken = await enqueueStep(tx, job.group, next, kind, leased);
+    if (!leased || !taken) return undefined;
+    return markRunning(tx, worker, taken.jobId, { ...job, step: next.idx, attempt: taken.attempt, kind }, fields, steps, next);
+  }
+  if (up) {
+    await writeGroup(tx.db, tx.state, { ...fields, state: GroupState.Provisioned, finishedAt: now });
+    await notifyEvent(tx.db, tx.state, 'group:finish', { group: job.group, durationMs: fields.startedAt ? Date.now() - Date.parse(fields.startedAt) : 0 });
+    await startDependents(tx, job.group);
+  } else {
+    await removeGroup(tx, job.group, fields.dependsOn);
+  }
+  return undefined;
+}
+
+/** The record of a step that ended, from what was on record when it was claimed. */
+export function endRecord(claimed: ClaimedStep, patch: Partial<StepRecord>, ok: boolean): StepRecord {
+  const up = claimed.job.kind === JobKind.Up;
+  const state = up ? (ok ? StepState.Done : StepState.Failed) : ok ? StepState.Stopped : StepState.StopFailed;
+  const record: StepRecord = { ...claimed.record, ...patch, state, finishedAt: new Date().toISOString() };
+  if (ok) delete record.error;
+  return record;
+}

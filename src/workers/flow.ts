@@ -1,0 +1,109 @@
+import { needsShutdown, resumeIndex } from '../state/transitions.js';
+import { GroupState, StepState } from '../state/types.js';
+import { executorOf, type Queryable } from './db.js';
+import { notifyEvent } from './notify.js';
+import { JobKind, type StepQueue } from './queue.js';
+import { dependentsOf, groupStates, lockGroup, lockSteps, writeGroup, type StepRow } from './rows.js';
+
+/** What a transaction that moves the work on needs. */
+export interface FlowTx {
+  db: Queryable;
+  queue: StepQueue;
+  state: string;
+}
+
+/** A step made ready and taken by the committing worker itself (its next step), to run right after commit. */
+export interface Taken {
+  step: number;
+  attempt: number;
+  jobId: string;
+}
+
+/**
+ * Enqueue a new attempt of a step unless one is queued or running already
+ * (idempotent: two submitters, or a submitter and a worker, may both call it).
+ * With `take`, the job is created already active for the committing worker
+ * to go straight on with (it then claims the step with markRunning).
+ */
+export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind: JobKind, take = false): Promise<Taken | undefined> {
+  const live = await tx.queue.activeJobOf(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt: row.attempt, kind });
+  if (live && !take) return undefined;
+  const attempt = row.attempt + 1;
+  await tx.db.query(`update groundwork.steps set attempt = $4, worker = null where state = $1 and group_name = $2 and idx = $3`, [
+    tx.state,
+    group,
+    row.idx,
+    attempt,
+  ]);
+  row.attempt = attempt;
+  row.worker = null;
+  const jobId = await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, { take });
+  return jobId ? { step: row.idx, attempt, jobId } : undefined;
+}
+
+/** Queue a group's first unfinished step, if its dependencies are provisioned and it is not running already. */
+export async function startGroupUp(tx: FlowTx, group: string): Promise<boolean> {
+  const fields = await lockGroup(tx.db, tx.state, group);
+  if (!fields || (fields.state !== GroupState.Pending && fields.state !== GroupState.Provisioning)) return false;
+  const deps = await groupStates(tx.db, tx.state, fields.dependsOn);
+  if (fields.dependsOn.some((d) => deps.get(d) !== GroupState.Provisioned)) return false;
+  const steps = await lockSteps(tx.db, tx.state, group);
+  const at = resumeIndex(steps.map((s) => s.record.state));
+  const row = steps[at];
+  if (!row) return false;
+  if (row.worker && (row.record.state === StepState.Running || row.record.state === StepState.Stopping)) return false; // the sweeper's
+  await enqueueStep(tx, group, row, JobKind.Up);
+  return true;
+}
+
+/** After a group is provisioned: start each pending dependent whose dependencies are now all provisioned. */
+export async function startDependents(tx: FlowTx, group: string): Promise<void> {
+  for (const dependent of await dependentsOf(tx.db, tx.state, group)) await startGroupUp(tx, dependent);
+}
+
+/** A failed group blocks its pending dependents (and theirs), as in the single process. */
+export async function blockDependents(tx: FlowTx, group: string): Promise<void> {
+  const queue = [group];
+  while (queue.length > 0) {
+    const failed = queue.shift()!;
+    for (const dependent of await dependentsOf(tx.db, tx.state, failed)) {
+      const fields = await lockGroup(tx.db, tx.state, dependent);
+      if (!fields || fields.state !== GroupState.Pending) continue;
+      await writeGroup(tx.db, tx.state, { ...fields, state: GroupState.Blocked, blockedBy: [failed] });
+      await notifyEvent(tx.db, tx.state, 'group:blocked', { group: dependent, blockedBy: [failed] });
+      queue.push(dependent);
+    }
+  }
+}
+
+/** The highest step below `below` that needs a shutdown. */
+export function nextDown(steps: readonly StepRow[], below: number): StepRow | undefined {
+  for (let i = Math.min(below, steps.length) - 1; i >= 0; i--) if (needsShutdown(steps[i]!.record.state)) return steps[i];
+  return undefined;
+}
+
+/**
+ * Start a deprovisioning group's shutdowns (last step first) once no group
+ * depends on it any more; a group with nothing to shut down leaves the state
+ * at once, and its own dependencies may then start theirs.
+ */
+export async function startGroupDown(tx: FlowTx, group: string): Promise<void> {
+  const fields = await lockGroup(tx.db, tx.state, group);
+  if (!fields || fields.state !== GroupState.Deprovisioning) return;
+  if ((await dependentsOf(tx.db, tx.state, group)).length > 0) return;
+  const steps = await lockSteps(tx.db, tx.state, group);
+  if (steps.some((s) => s.worker && (s.record.state === StepState.Stopping || s.record.state === StepState.Running))) return;
+  const row = nextDown(steps, steps.length);
+  if (row) {
+    await enqueueStep(tx, group, row, JobKind.Down);
+    return;
+  }
+  await removeGroup(tx, group, fields.dependsOn);
+}
+
+/** Remove a group whose shutdowns are done, then let its dependencies go on. */
+export async function removeGroup(tx: FlowTx, group: string, dependsOn: readonly string[]): Promise<void> {
+  await tx.db.query(`delete from groundwork.groups where state = $1 and name = $2`, [tx.state, group]);
+  await notifyEvent(tx.db, tx.state, 'deprovision:finish', { group, durationMs: 0, failures: [] });
+  for (const dep of dependsOn) await startGroupDown(tx, dep);
+}

@@ -1,0 +1,144 @@
+import pg from 'pg';
+import { ADVISORY_LOCK } from '../state/postgres/schema.js';
+import type { Queryable } from './db.js';
+
+export interface StepKey {
+  state: string;
+  group: string;
+  step: number;
+}
+
+/**
+ * The two int4 keys of a step's advisory lock: pg-store's namespace for step
+ * leases, then a hash of the step (SQL side, so pg_locks can be joined).
+ */
+export const LEASE_KEY_SQL = (state: string, group: string, idx: string): string =>
+  `${ADVISORY_LOCK.stepLease}, hashtext(${state} || '/' || ${group} || '/' || ${idx})`;
+
+/**
+ * A worker's leases: one session advisory lock per running step, held on a
+ * connection of its own. PostgreSQL ends them when that session ends — the
+ * process killed (the socket closes), or silent for `timeoutMs` (a SIGSTOPped
+ * or cut-off worker: `idle_session_timeout` ends the session), so a lease
+ * needs no clock of ours. `ping` keeps a live worker's session from idling out.
+ */
+export class Leases {
+  readonly #url: string;
+  readonly #timeoutMs: number;
+  readonly #onLost: (error: Error) => void;
+  #client: pg.Client | undefined;
+  #connecting: Promise<pg.Client> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #held = new Set<string>();
+  #closed = false;
+
+  constructor(url: string, timeoutMs: number, onLost: (error: Error) => void) {
+    this.#url = url;
+    this.#timeoutMs = timeoutMs;
+    this.#onLost = onLost;
+  }
+
+  async start(): Promise<void> {
+    await this.#connection();
+    // Well inside the timeout, so a live worker's session never idles out.
+    this.#timer = setInterval(() => void this.#ping(), Math.max(100, Math.floor(this.#timeoutMs / 4)));
+    this.#timer.unref();
+  }
+
+  async #connection(): Promise<pg.Client> {
+    if (this.#client) return this.#client;
+    this.#connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.#url, application_name: 'groundwork-lease' });
+      client.on('error', (error) => this.#lost(client, error));
+      try {
+        await client.connect();
+        await client.query(`select set_config('idle_session_timeout', $1, false)`, [`${this.#timeoutMs}ms`]);
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+      this.#client = client;
+      return client;
+    })().finally(() => (this.#connecting = undefined));
+    return this.#connecting;
+  }
+
+  #lost(client: pg.Client, error: Error): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    void client.end().catch(() => undefined);
+    // Every lease went with the session: the sweepers may already have handed those steps to new attempts.
+    this.#held.clear();
+    if (!this.#closed) this.#onLost(error);
+  }
+
+  async #ping(): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    try {
+      await client.query('select 1');
+    } catch (error) {
+      this.#lost(client, error as Error); // pg rejects with Errors
+    }
+  }
+
+  /** Take the lease of a step; false if another session holds it. */
+  async acquire(key: StepKey): Promise<boolean> {
+    const client = await this.#connection();
+    const r = await client.query(`select pg_try_advisory_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as ok`, [key.state, key.group, key.step]);
+    const ok = r.rows[0].ok === true;
+    if (ok) this.#held.add(id(key));
+    return ok;
+  }
+
+  async release(key: StepKey): Promise<void> {
+    if (!this.#held.delete(id(key))) return;
+    const client = this.#client;
+    if (!client) return;
+    await client.query(`select pg_advisory_unlock(${LEASE_KEY_SQL('$1', '$2', '$3::text')})`, [key.state, key.group, key.step]).catch(() => undefined);
+  }
+
+  holds(key: StepKey): boolean {
+    return this.#held.has(id(key));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    const client = this.#client;
+    this.#client = undefined;
+    this.#held.clear();
+    if (client) await client.end().catch(() => undefined);
+  }
+}
+
+function id(key: StepKey): string {
+  return `${key.state}\u0000${key.group}\u0000${key.step}`;
+}
+
+/** Steps that a worker runs (worker set, running or stopping) whose lease no session holds: their worker is gone. */
+export async function orphanedSteps(db: Queryable): Promise<Array<StepKey & { attempt: number; worker: string; stopping: boolean }>> {
+  const r = await db.query(`
+    select s.state, s.group_name, s.idx, s.attempt, s.worker, s.record->>'state' as st
+    from groundwork.steps s
+    where s.worker is not null and s.record->>'state' in ('running', 'stopping')
+      and not exists (
+        select 1 from pg_locks l
+        where l.locktype = 'advisory' and l.objsubid = 2 and l.granted
+          and l.classid = ${ADVISORY_LOCK.stepLease}::oid
+          and l.objid = hashtext(s.state || '/' || s.group_name || '/' || s.idx::text)::oid)`);
+  return r.rows.map((row) => ({
+    state: row.state,
+    group: row.group_name,
+    step: row.idx,
+    attempt: row.attempt,
+    worker: row.worker,
+    stopping: row.st === 'stopping',
+  }));
+}
+
+/** Inside a transaction: true if no session holds the step's lease (checked by taking it until commit). */
+export async function leaseIsFree(db: Queryable, key: StepKey): Promise<boolean> {
+  const r = await db.query(`select pg_try_advisory_xact_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as free`, [key.state, key.group, key.step]);
+  return r.rows[0].free === true;
+}

@@ -1,0 +1,114 @@
+import pg from 'pg';
+import { GroundworkError } from '../errors.js';
+import type { SchedulerEventMap, SchedulerEventName, SchedulerEvents } from '../events.js';
+import { GroupState } from '../state/types.js';
+import { EVENTS_CHANNEL, type WireEvent } from './notify.js';
+import { Wake } from './wake.js';
+
+/** An error as it came through NOTIFY (message and code; the stack stays in the steps row). */
+class WireError extends Error {
+  readonly code: string | undefined;
+  constructor(e: { message: string; code?: string }) {
+    super(e.message);
+    this.code = e.code;
+  }
+}
+
+function revive(type: string, payload: Record<string, unknown>): unknown {
+  const out: Record<string, unknown> = { ...payload };
+  const error = payload['error'] as { message: string; code?: string } | undefined;
+  if (error) out['error'] = new WireError(error);
+  if (type === 'deprovision:finish') out['failures'] = [];
+  return out;
+}
+
+/**
+ * The workers' events for one state, heard through LISTEN and re-emitted as
+ * scheduler events (so the CLI's progress renderers show a distributed run
+ * as they show a local one). Reconnects after a lost connection.
+ */
+export class EventBridge {
+  readonly #url: string;
+  readonly #state: string;
+  readonly #events: SchedulerEvents;
+  readonly changed = new Wake();
+  #client: pg.Client | undefined;
+  #closed = false;
+
+  constructor(url: string, state: string, events: SchedulerEvents) {
+    this.#url = url;
+    this.#state = state;
+    this.#events = events;
+  }
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#url, application_name: 'groundwork-events' });
+    client.on('error', () => {
+      if (this.#client === client) this.#client = undefined;
+      void client.end().catch(() => undefined);
+    });
+    client.on('notification', (n) => {
+      if (n.channel !== EVENTS_CHANNEL || !n.payload) return;
+      const wire = JSON.parse(n.payload) as WireEvent;
+      if (wire.state !== this.#state) return;
+      this.#events.emit(wire.type as SchedulerEventName, revive(wire.type, wire.payload) as SchedulerEventMap[SchedulerEventName]);
+      this.changed.ring();
+    });
+    await client.connect();
+    await client.query(`listen ${EVENTS_CHANNEL}`);
+    this.#client = client;
+  }
+
+  /** Reconnect if the connection was lost (PostgreSQL restarted); events sent meanwhile are missed, the state is re-read. */
+  async ensure(): Promise<void> {
+    if (!this.#client && !this.#closed) await this.start();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#client?.end().catch(() => undefined);
+  }
+}
+
+export interface TargetOutcome {
+  group: string;
+  state: string;
+  error?: string;
+}
+
+/**
+ * Resolves once every target is settled: provisioned, failed or blocked
+ * (provision), or gone or failed (teardown). Re-reads the groups on every
+ * event and at least every second (a NOTIFY lost while reconnecting).
+ */
+export async function waitForTargets(
+  pool: pg.Pool,
+  bridge: EventBridge,
+  state: string,
+  targets: readonly string[],
+  mode: 'up' | 'down',
+  signal: AbortSignal,
+): Promise<TargetOutcome[]> {
+  const settledUp: readonly string[] = [GroupState.Provisioned, GroupState.Failed, GroupState.Blocked];
+  for (;;) {
+    if (signal.aborted) throw signal.reason;
+    try {
+      await bridge.ensure();
+      const r = await pool.query(`select name, record->>'state' as st, record->'error'->>'message' as err from groundwork.groups where state = $1 and name = any($2)`, [
+        state,
+        targets,
+      ]);
+      const found = new Map(r.rows.map((row) => [row.name as string, { state: row.st as string, error: row.err as string | null }]));
+      const outcomes = targets.map((group) => {
+        const f = found.get(group);
+        return { group, state: f ? f.state : 'removed', ...(f?.error ? { error: f.error } : {}) };
+      });
+      const done = mode === 'up' ? outcomes.every((o) => settledUp.includes(o.state)) : outcomes.every((o) => o.state === 'removed' || o.state === GroupState.Failed);
+      if (done) return outcomes;
+    } catch (error) {
+      if (error instanceof GroundworkError) throw error;
+      // PostgreSQL away: try again on the next tick.
+    }
+    await bridge.changed.wait(1000);
+  }
+}
