@@ -8,6 +8,7 @@ import type { ProvisionerRegistry } from '../serialize/registry.js';
 import { claimJob, type ClaimedStep } from './claim.js';
 import { commitStep, type StepEnd } from './commit.js';
 import { executorOf, inTransaction, isConnectionError, openPool } from './db.js';
+import { throughRestart } from './through-restart.js';
 import { redactUrl, scrubPassword } from '../state/postgres/redact.js';
 import { Leases } from './lease.js';
 import { WAKE_CHANNEL, StepQueue } from './queue.js';
@@ -242,8 +243,13 @@ export class Worker {
       worker: this.id,
       registry: this.#o.registry,
       parts: { logger: this.#o.logger, drivers: this.#o.drivers, dataDir: this.#o.dataDir, stateId: this.#stateId },
+      // A checkpoint during a PostgreSQL restart waits for it, as the commit does, instead of failing the step.
       checkpoint: (c: ClaimedStep, record: Parameters<typeof writeStepFenced>[4]) =>
-        writeStepFenced(this.#pool, { state: c.job.state, group: c.job.group, step: c.job.step }, c.job.attempt, this.id, record),
+        throughRestart(
+          `checkpoint of group "${c.job.group}" step ${c.job.step + 1}`,
+          () => writeStepFenced(this.#pool, { state: c.job.state, group: c.job.group, step: c.job.step }, c.job.attempt, this.id, record),
+          { logger: this.#o.logger, signal: this.#cancel.signal },
+        ),
     };
   }
 
