@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ConfigError } from '../errors.js';
 
+const SET_ENV = /^\s*SetEnv\s/i;
+
 /** Where Debian's openssh-server puts the daemon. */
 export const SSHD_PATH = '/usr/sbin/sshd';
 
@@ -50,6 +52,8 @@ export async function writeSshdConfig(options: SshdConfigOptions): Promise<SshdC
   await writeFile(authorizedKeysPath, options.authorizedKeys.endsWith('\n') ? options.authorizedKeys : `${options.authorizedKeys}\n`, {
     mode: 0o600,
   });
+  const extra = options.extra ?? [];
+  const extraEnv = extra.filter((line) => SET_ENV.test(line)).flatMap((line) => line.trim().split(/\s+/).slice(1));
   const lines = [
     ...options.listen.map(({ host, port }) => `ListenAddress ${host.includes(':') ? `[${host}]` : host}:${port}`),
     `HostKey ${hostKeyPath}`,
@@ -62,9 +66,13 @@ export async function writeSshdConfig(options: SshdConfigOptions): Promise<SshdC
     'KbdInteractiveAuthentication no',
     'PubkeyAuthentication yes',
     'UseDNS no',
+    // bash runs ~/.bashrc for a command that comes over SSH unless SHLVL says it is nested; a
+    // heavy .bashrc (pyenv init, say) would cost every command of every step a fraction of a second.
+    // sshd takes only its first SetEnv line, so the caller's variables join this one.
+    `SetEnv SHLVL=1 ${extraEnv.join(' ')}`.trimEnd(),
     'Subsystem sftp internal-sftp',
     `LogLevel ${options.logLevel ?? 'ERROR'}`,
-    ...(options.extra ?? []),
+    ...extra.filter((line) => !SET_ENV.test(line)),
   ];
   const configPath = join(options.dir, 'sshd_config');
   await writeFile(configPath, `${lines.join('\n')}\n`, { mode: 0o600 });
