@@ -3,7 +3,7 @@ import { GroupState, StepState, type StepRecord } from '../state/types.js';
 import type { ValueSnapshot } from '../serialize/codec.js';
 import type { Queryable } from './db.js';
 import type { Leases } from './lease.js';
-import { notifyEvent } from './notify.js';
+import { notifyEvents } from './notify.js';
 import { JobKind, type StepJob } from './queue.js';
 import { lockGroup, lockSteps, writeGroup, type GroupFields, type StepRow } from './rows.js';
 import type { FlowTx } from './flow.js';
@@ -50,7 +50,15 @@ export async function claimJob(
   return markRunning(tx, worker, jobId, job, fields, steps, row);
 }
 
-/** Write that `worker` runs this attempt (step running or stopping, the group's start), with the events. */
+/** The events the committing transaction sends ahead of markRunning's (one NOTIFY round trip for all). */
+export type PendingEvents = Array<[string, Record<string, unknown>]>;
+
+/**
+ * Write that `worker` runs this attempt (step running or stopping, the group's
+ * start), with the events (after `pending`, in one statement). `dependencies`:
+ * the group's dependency outputs when the caller has them already (the
+ * group's previous step was claimed with them), saving the read.
+ */
 export async function markRunning(
   tx: FlowTx,
   worker: string,
@@ -59,6 +67,8 @@ export async function markRunning(
   fields: GroupFields,
   steps: readonly StepRow[],
   row: StepRow,
+  pending: PendingEvents = [],
+  dependencies?: ClaimedStep['dependencies'],
 ): Promise<ClaimedStep> {
   const up = job.kind === JobKind.Up;
   const now = new Date().toISOString();
@@ -75,25 +85,21 @@ export async function markRunning(
     record,
   ]);
   const provisioner = row.record.provisioner.class;
+  const events: PendingEvents = [...pending];
   if (up && fields.state !== GroupState.Provisioning) {
     const { finishedAt: _f, error: _e, blockedBy: _b, ...rest } = fields;
     await writeGroup(tx.db, tx.state, { ...rest, state: GroupState.Provisioning, startedAt: now });
-    await notifyEvent(tx.db, tx.state, 'group:start', { group: job.group, resumeAt: job.step });
+    events.push(['group:start', { group: job.group, resumeAt: job.step }]);
   }
-  if (!up && job.step === lastNeedingShutdown(steps)) await notifyEvent(tx.db, tx.state, 'deprovision:start', { group: job.group });
-  await notifyEvent(tx.db, tx.state, up ? 'step:start' : 'shutdown:start', {
-    group: job.group,
-    step: job.step,
-    provisioner,
-    resumed,
-    worker,
-  });
+  if (!up && job.step === lastNeedingShutdown(steps)) events.push(['deprovision:start', { group: job.group }]);
+  events.push([up ? 'step:start' : 'shutdown:start', { group: job.group, step: job.step, provisioner, resumed, worker }]);
+  await notifyEvents(tx.db, tx.state, events);
   return {
     job,
     jobId,
     record,
     input: job.step > 0 ? steps[job.step - 1]?.record.output : undefined,
-    dependencies: await dependencyOutputs(tx.db, tx.state, fields.dependsOn),
+    dependencies: dependencies ?? (await dependencyOutputs(tx.db, tx.state, fields.dependsOn)),
     stepCount: steps.length,
     resumed,
   };

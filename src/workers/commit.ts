@@ -5,7 +5,7 @@ import { executorOf } from './db.js';
 import { markRunning, type ClaimedStep } from './claim.js';
 import { blockDependents, enqueueStep, nextDown, removeGroup, startDependents, type FlowTx } from './flow.js';
 import type { Leases } from './lease.js';
-import { notifyEvent, wireError } from './notify.js';
+import { notifyEvent, notifyEvents, wireError } from './notify.js';
 import { JobKind } from './queue.js';
 import { lockGroup, lockSteps, writeGroup, writeStepFenced } from './rows.js';
 
@@ -51,7 +51,8 @@ export async function commitStep(
     }
     return undefined;
   }
-  await notifyEvent(tx.db, tx.state, up ? 'step:finish' : 'shutdown:finish', { ...where, durationMs: Math.round(end.durationMs), worker });
+  // Sent with the next step's events, or the group's, in one round trip (same order as before).
+  const finished: [string, Record<string, unknown>] = [up ? 'step:finish' : 'shutdown:finish', { ...where, durationMs: Math.round(end.durationMs), worker }];
   const steps = await lockSteps(tx.db, tx.state, job.group);
   const next = up ? steps[job.step + 1] : nextDown(steps, job.step);
   if (next) {
@@ -61,14 +62,21 @@ export async function commitStep(
     // Stopping (SIGINT/SIGTERM): the next step is left to the other workers.
     const leased = goOn && (await leases.acquire(nextKey));
     const taken = await enqueueStep(tx, job.group, next, kind, leased);
-    if (!leased || !taken) return undefined;
-    return markRunning(tx, worker, taken.jobId, { ...job, step: next.idx, attempt: taken.attempt, kind }, fields, steps, next);
+    if (!leased || !taken) {
+      await notifyEvent(tx.db, tx.state, ...finished);
+      return undefined;
+    }
+    // Same group, same dependencies: their outputs as read at this attempt chain's claim.
+    const next_ = { ...job, step: next.idx, attempt: taken.attempt, kind };
+    return markRunning(tx, worker, taken.jobId, next_, fields, steps, next, [finished], up ? claimed.dependencies : undefined);
   }
   if (up) {
     await writeGroup(tx.db, tx.state, { ...fields, state: GroupState.Provisioned, finishedAt: now });
-    await notifyEvent(tx.db, tx.state, 'group:finish', { group: job.group, durationMs: fields.startedAt ? Date.now() - Date.parse(fields.startedAt) : 0 });
+    const durationMs = fields.startedAt ? Date.now() - Date.parse(fields.startedAt) : 0;
+    await notifyEvents(tx.db, tx.state, [finished, ['group:finish', { group: job.group, durationMs }]]);
     await startDependents(tx, job.group);
   } else {
+    await notifyEvent(tx.db, tx.state, ...finished);
     await removeGroup(tx, job.group, fields.dependsOn);
   }
   return undefined;

@@ -26,8 +26,8 @@ export interface Taken {
  * to go straight on with (it then claims the step with markRunning).
  */
 export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind: JobKind, take = false): Promise<Taken | undefined> {
-  const live = await tx.queue.activeJobOf(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt: row.attempt, kind });
-  if (live && !take) return undefined;
+  // Taking it (the committing worker's next step) makes a new attempt regardless: no need to look.
+  if (!take && (await tx.queue.activeJobOf(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt: row.attempt, kind }))) return undefined;
   const attempt = row.attempt + 1;
   await tx.db.query(`update groundwork.steps set attempt = $4, worker = null where state = $1 and group_name = $2 and idx = $3`, [
     tx.state,
@@ -37,7 +37,7 @@ export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind:
   ]);
   row.attempt = attempt;
   row.worker = null;
-  const jobId = await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, { take });
+  const jobId = await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, { take, fresh: true });
   return jobId ? { step: row.idx, attempt, jobId } : undefined;
 }
 
