@@ -27,13 +27,7 @@ export interface ClaimedStep {
  * current one, unclaimed, and still need doing; the lease is taken first.
  * A stale job (an older attempt, a step done already) is completed and skipped.
  */
-export async function claimJob(
-  tx: FlowTx,
-  leases: Leases,
-  worker: string,
-  jobId: string,
-  job: StepJob,
-): Promise<ClaimedStep | undefined> {
+export async function claimJob(tx: FlowTx, leases: Leases, worker: string, jobId: string, job: StepJob): Promise<ClaimedStep | undefined> {
   const key = { state: job.state, group: job.group, step: job.step };
   const fields = await lockGroup(tx.db, tx.state, job.group);
   const steps = fields ? await lockSteps(tx.db, tx.state, job.group) : [];
@@ -44,7 +38,10 @@ export async function claimJob(
     row.worker === null &&
     (job.kind === JobKind.Up ? row.record.state !== StepState.Done : needsShutdown(row.record.state));
   if (!fields || !row || !wanted || !(await leases.acquire(key))) {
-    await tx.db.query(`update pgboss.job set state = 'completed', completed_on = now() where name = $1 and id = $2`, [tx.queue.name, jobId]);
+    await tx.db.query(`update pgboss.job set state = 'completed', completed_on = now() where name = $1 and id = $2`, [
+      tx.queue.name,
+      jobId,
+    ]);
     return undefined;
   }
   return markRunning(tx, worker, jobId, job, fields, steps, row);
@@ -76,14 +73,10 @@ export async function markRunning(
   const record: StepRecord = { ...row.record, state: up ? StepState.Running : StepState.Stopping };
   if (up) record.startedAt = now;
   delete record.error;
-  await tx.db.query(`update groundwork.steps set worker = $5, record = $6 where state = $1 and group_name = $2 and idx = $3 and attempt = $4`, [
-    tx.state,
-    job.group,
-    job.step,
-    job.attempt,
-    worker,
-    record,
-  ]);
+  await tx.db.query(
+    `update groundwork.steps set worker = $5, record = $6 where state = $1 and group_name = $2 and idx = $3 and attempt = $4`,
+    [tx.state, job.group, job.step, job.attempt, worker, record],
+  );
   const provisioner = row.record.provisioner.class;
   const events: PendingEvents = [...pending];
   if (up && fields.state !== GroupState.Provisioning) {
@@ -110,7 +103,11 @@ function lastNeedingShutdown(steps: readonly StepRow[]): number {
   return -1;
 }
 
-async function dependencyOutputs(db: Queryable, state: string, names: readonly string[]): Promise<Record<string, ValueSnapshot | undefined>> {
+async function dependencyOutputs(
+  db: Queryable,
+  state: string,
+  names: readonly string[],
+): Promise<Record<string, ValueSnapshot | undefined>> {
   if (names.length === 0) return {};
   const r = await db.query(
     `select distinct on (group_name) group_name, record from groundwork.steps where state = $1 and group_name = any($2) order by group_name, idx desc`,

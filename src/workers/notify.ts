@@ -16,7 +16,11 @@ export async function notifyEvent(db: Queryable, state: string, type: string, pa
 }
 
 /** Several events in one round trip, delivered in this order (unnest keeps the array's order). */
-export async function notifyEvents(db: Queryable, state: string, events: ReadonlyArray<readonly [string, Record<string, unknown>]>): Promise<void> {
+export async function notifyEvents(
+  db: Queryable,
+  state: string,
+  events: ReadonlyArray<readonly [string, Record<string, unknown>]>,
+): Promise<void> {
   if (events.length === 0) return;
   if (events.length === 1) return notifyEvent(db, state, events[0]![0], events[0]![1]);
   const texts = events.map(([type, payload]) => wireText(state, type, payload));
@@ -26,7 +30,9 @@ export async function notifyEvents(db: Queryable, state: string, events: Readonl
 function wireText(state: string, type: string, payload: Record<string, unknown>): string {
   const wire: WireEvent = { state, type, payload };
   const text = JSON.stringify(wire);
-  return text.length > 7000 ? JSON.stringify({ ...wire, payload: { ...payload, error: { message: 'error too long for NOTIFY; see status' } } }) : text;
+  return text.length > 7000
+    ? JSON.stringify({ ...wire, payload: { ...payload, error: { message: 'error too long for NOTIFY; see status' } } })
+    : text;
 }
 
 export function wireError(error: unknown): { message: string; code?: string } {
