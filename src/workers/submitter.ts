@@ -45,6 +45,19 @@ async function lockState(c: pg.PoolClient, state: string): Promise<Record<string
 }
 
 /**
+ * Lock the rows of `names` in one statement, in scheduling order (`seq`) going up,
+ * or down for a teardown: the order a worker's commit locks groups in (its group,
+ * then its dependents; tearing down, its dependencies). Locking them one by one in
+ * the closure's order deadlocked with a worker's commit when two submitters raced.
+ */
+async function lockGroupsInOrder(c: pg.PoolClient, state: string, names: readonly string[], direction: 'asc' | 'desc'): Promise<void> {
+  await c.query(`select 1 from groundwork.groups where state = $1 and name = any($2) order by seq ${direction === 'asc' ? 'asc' : 'desc'} for update`, [
+    state,
+    [...names],
+  ]);
+}
+
+/**
  * Schedule `specs` (groups already in the database stay as they are; cycles
  * and unknown dependencies are refused as in the single process), move the
  * failed and blocked targets back to pending, and enqueue every target whose
@@ -58,6 +71,7 @@ export async function submitProvision(ctx: SubmitContext, stateId: string, specs
     for (const r of records) groups[r.name] = r;
     const closure = [...dependencyClosure(targets, (n) => groups[n]?.dependsOn ?? [])];
     const tx = { db: c, queue: ctx.queue, state: ctx.state };
+    await lockGroupsInOrder(c, ctx.state, closure, 'asc');
     for (const name of closure) {
       const fields = await lockGroup(c, ctx.state, name);
       if (fields && (fields.state === GroupState.Failed || fields.state === GroupState.Blocked)) {
@@ -99,6 +113,7 @@ export async function submitTeardown(ctx: SubmitContext, names: readonly string[
       }
     }
     const tx = { db: c, queue: ctx.queue, state: ctx.state };
+    await lockGroupsInOrder(c, ctx.state, [...targets], 'desc');
     for (const name of targets) {
       const fields = await lockGroup(c, ctx.state, name);
       if (fields && fields.state !== GroupState.Deprovisioning) await writeGroup(c, ctx.state, { ...fields, state: GroupState.Deprovisioning });
