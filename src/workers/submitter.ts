@@ -45,16 +45,19 @@ async function lockState(c: pg.PoolClient, state: string): Promise<Record<string
 }
 
 /**
- * Lock the rows of `names` in one statement, in scheduling order (`seq`) going up,
- * or down for a teardown: the order a worker's commit locks groups in (its group,
- * then its dependents; tearing down, its dependencies). Locking them one by one in
- * the closure's order deadlocked with a worker's commit when two submitters raced.
+ * One submit transaction, run again (from scratch: the failed one rolled back) when
+ * PostgreSQL ends it as a deadlock victim (40P01): two submitters at once can lock
+ * group rows in another order than a worker's commit (seen in test/workers/submitters.test.ts).
  */
-async function lockGroupsInOrder(c: pg.PoolClient, state: string, names: readonly string[], direction: 'asc' | 'desc'): Promise<void> {
-  await c.query(`select 1 from groundwork.groups where state = $1 and name = any($2) order by seq ${direction === 'asc' ? 'asc' : 'desc'} for update`, [
-    state,
-    [...names],
-  ]);
+async function submitTransaction<T>(ctx: SubmitContext, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(ctx.pool, fn);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
+      ctx.logger.warn(`scheduling deadlocked with another transaction (attempt ${attempt}); running it again`);
+    }
+  }
 }
 
 /**
@@ -64,14 +67,13 @@ async function lockGroupsInOrder(c: pg.PoolClient, state: string, names: readonl
  * dependencies are provisioned — one transaction. Returns the target closure.
  */
 export async function submitProvision(ctx: SubmitContext, stateId: string, specs: readonly GroupSpec[], targets: readonly string[]): Promise<string[]> {
-  return inTransaction(ctx.pool, async (c) => {
+  return submitTransaction(ctx, async (c) => {
     const groups = await lockState(c, ctx.state);
     const records = planGroups(snapshotRuntime(ctx, stateId, groups), specs);
     await insertGroups(c, ctx.state, records);
     for (const r of records) groups[r.name] = r;
     const closure = [...dependencyClosure(targets, (n) => groups[n]?.dependsOn ?? [])];
     const tx = { db: c, queue: ctx.queue, state: ctx.state };
-    await lockGroupsInOrder(c, ctx.state, closure, 'asc');
     for (const name of closure) {
       const fields = await lockGroup(c, ctx.state, name);
       if (fields && (fields.state === GroupState.Failed || fields.state === GroupState.Blocked)) {
@@ -91,7 +93,7 @@ export async function submitProvision(ctx: SubmitContext, stateId: string, specs
  * depend on them or a step's class is not registered here.
  */
 export async function submitTeardown(ctx: SubmitContext, names: readonly string[] | 'all', options: { cascade?: boolean; except?: readonly string[] } = {}): Promise<string[]> {
-  return inTransaction(ctx.pool, async (c) => {
+  return submitTransaction(ctx, async (c) => {
     const groups = await lockState(c, ctx.state);
     const nodes = Object.values(groups).map((g) => ({ name: g.name, dependsOn: g.dependsOn }));
     let targets: Set<string>;
@@ -113,7 +115,6 @@ export async function submitTeardown(ctx: SubmitContext, names: readonly string[
       }
     }
     const tx = { db: c, queue: ctx.queue, state: ctx.state };
-    await lockGroupsInOrder(c, ctx.state, [...targets], 'desc');
     for (const name of targets) {
       const fields = await lockGroup(c, ctx.state, name);
       if (fields && fields.state !== GroupState.Deprovisioning) await writeGroup(c, ctx.state, { ...fields, state: GroupState.Deprovisioning });
