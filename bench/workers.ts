@@ -2,7 +2,7 @@
 // PostgreSQL: no-op steps with 1/2/4/8 workers; I/O-bound steps (50 ms) with 1/2/4/8 workers ×
 // concurrency 8; dependency→dependent latency; a 1,000-group chain of 3 steps; takeover after
 // kill -9. Workers are `tasks.ts worker` children; the bench submits and watches in-process.
-// Usage: npm run bench:workers [-- --flat 200 --io 64 --chain 1000 --takeovers 5]
+// Usage: npm run bench:workers [-- --flat 200 --io 64 --chain 1000 --takeovers 5 --only noop,io,latency,chain,takeover]
 import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '100' },
     takeovers: { type: 'string', default: '5' },
     counts: { type: 'string', default: '1,2,4,8' },
+    only: { type: 'string', default: '' },
   },
 });
 const root = new URL('..', import.meta.url).pathname;
@@ -36,12 +37,16 @@ const db = await startPostgres({ name: 'bench-workers' });
 const dir = await mkdtemp(join(tmpdir(), 'gw-bench-workers-'));
 let run = 0;
 function spawnCli(state: string, concurrency: number) {
-  return execa(process.execPath, ['--import', 'tsx', 'tasks.ts', 'worker', '--config', config, '--concurrency', String(concurrency), '--lease-timeout', '2'], {
-    cwd: root,
-    reject: false,
-    stdin: 'ignore',
-    env: { ...process.env, GROUNDWORK_DATABASE_URL: db.url, GW_BENCH_STATE: state, GW_BENCH_STATE_FILE: join(dir, 'state.json') },
-  });
+  return execa(
+    process.execPath,
+    ['--import', 'tsx', 'tasks.ts', 'worker', '--config', config, '--concurrency', String(concurrency), '--lease-timeout', '2'],
+    {
+      cwd: root,
+      reject: false,
+      stdin: 'ignore',
+      env: { ...process.env, GROUNDWORK_DATABASE_URL: db.url, GW_BENCH_STATE: state, GW_BENCH_STATE_FILE: join(dir, 'state.json') },
+    },
+  );
 }
 type Child = ReturnType<typeof spawnCli>;
 const children = new Set<Child>();
@@ -67,23 +72,47 @@ async function stopAll(list: readonly Child[]): Promise<void> {
 }
 
 /** Submit `groups` to `workers` workers of `concurrency` each; ms from submit to all provisioned, and the submitter's events. */
-async function workerRun(groups: ReturnType<typeof benchGroups>, workers: number, concurrency: number, onEvents?: (e: SchedulerEvents) => void) {
+async function workerRun(
+  groups: ReturnType<typeof benchGroups>,
+  workers: number,
+  concurrency: number,
+  onEvents?: (e: SchedulerEvents) => void,
+) {
   const state = `bench${run++}`;
   const list: Child[] = [];
   for (const p of Array.from({ length: workers }, () => spawnWorker(state, concurrency))) list.push((await p).child);
   const events = new SchedulerEvents(silentLogger);
   onEvents?.(events);
-  const submitter = new Worker({ url: db.url, state, concurrency: 1, leaseTimeoutMs: 2000, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: silentLogger, dataDir: dir, work: false });
+  const submitter = new Worker({
+    url: db.url,
+    state,
+    concurrency: 1,
+    leaseTimeoutMs: 2000,
+    registry: defaultRegistry(),
+    drivers: defaultDriverRegistry(),
+    logger: silentLogger,
+    dataDir: dir,
+    work: false,
+  });
   await submitter.start();
   const bridge = new EventBridge(db.url, state, events);
   await bridge.start();
   const specs = Object.entries(groups).map(([name, g]) => ({ name, dependsOn: g.dependsOn, provisioners: g.provisioners }));
   const t0 = performance.now();
-  const ctx = { pool: submitter.pool, queue: submitter.queue, state, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: silentLogger, events };
+  const ctx = {
+    pool: submitter.pool,
+    queue: submitter.queue,
+    state,
+    registry: defaultRegistry(),
+    drivers: defaultDriverRegistry(),
+    logger: silentLogger,
+    events,
+  };
   const targets = await submitProvision(ctx, submitter.stateId, specs, Object.keys(groups));
   const outcomes = await waitForTargets(submitter.pool, bridge, state, targets, 'up', new AbortController().signal);
   const ms = performance.now() - t0;
-  if (!outcomes.every((o) => o.state === 'provisioned')) throw new Error(`bench run failed: ${JSON.stringify(outcomes.filter((o) => o.state !== 'provisioned'))}`);
+  if (!outcomes.every((o) => o.state === 'provisioned'))
+    throw new Error(`bench run failed: ${JSON.stringify(outcomes.filter((o) => o.state !== 'provisioned'))}`);
   await bridge.close();
   await submitter.close();
   await stopAll(list);
@@ -101,45 +130,131 @@ async function fileRun(groups: ReturnType<typeof benchGroups>, concurrency: numb
   return ms;
 }
 
+/**
+ * Takeover after kill -9: one group of one long step on 2 workers; each time the step starts, the
+ * worker running it is killed -9 and a new one spawned; the time from the kill to the step's start
+ * on another worker (as the submitter hears it) is one takeover: lease gone with the socket, a sweep
+ * (every 200 ms at --lease-timeout 2), the new attempt's NOTIFY, the claim.
+ */
+async function takeovers(kills: number): Promise<number[]> {
+  const state = `bench${run++}`;
+  const list: Child[] = [];
+  for (const p of [spawnWorker(state, 1), spawnWorker(state, 1)]) list.push((await p).child);
+  const events = new SchedulerEvents(silentLogger);
+  const starts: Array<() => void> = [];
+  events.on('step:start', () => starts.shift()?.());
+  const submitter = new Worker({
+    url: db.url,
+    state,
+    concurrency: 1,
+    leaseTimeoutMs: 2000,
+    registry: defaultRegistry(),
+    drivers: defaultDriverRegistry(),
+    logger: silentLogger,
+    dataDir: dir,
+    work: false,
+  });
+  await submitter.start();
+  const bridge = new EventBridge(db.url, state, events);
+  await bridge.start();
+  const started = () => new Promise<void>((resolve) => starts.push(resolve));
+  const times: number[] = [];
+  try {
+    const groups = benchGroups('flat', 1, 3_600_000, 1);
+    const ctx = {
+      pool: submitter.pool,
+      queue: submitter.queue,
+      state,
+      registry: defaultRegistry(),
+      drivers: defaultDriverRegistry(),
+      logger: silentLogger,
+      events,
+    };
+    let next = started();
+    await submitProvision(ctx, submitter.stateId, [{ name: 'b0', dependsOn: [], provisioners: groups['b0']!.provisioners }], ['b0']);
+    await next;
+    for (let k = 0; k < kills; k++) {
+      const r = await submitter.pool.query(`select worker from groundwork.steps where state = $1 and group_name = 'b0'`, [state]);
+      const pid = Number(/-(\d+)-[0-9a-f]+$/.exec(String(r.rows[0].worker))?.[1]);
+      const victim = list.find((c) => c.pid === pid);
+      if (!victim) throw new Error(`takeover bench: no child runs the step (worker ${r.rows[0].worker})`);
+      next = started();
+      const t0 = performance.now();
+      victim.kill('SIGKILL');
+      await next;
+      times.push(performance.now() - t0);
+      list.splice(list.indexOf(victim), 1);
+      children.delete(victim);
+      await victim;
+      list.push((await spawnWorker(state, 1)).child);
+    }
+  } finally {
+    await bridge.close();
+    await submitter.close();
+    for (const c of list) c.kill('SIGKILL'); // their step runs for an hour: no graceful drain
+    await Promise.allSettled(list);
+    for (const c of list) children.delete(c);
+  }
+  return times;
+}
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const counts = values.counts.split(',').map(Number);
+// --only noop,io,latency,chain,takeover: run just those sections (all by default).
+const want = (section: string) => values.only === '' || values.only.split(',').includes(section);
 try {
-  const flat = Number(values.flat);
-  const noop = benchGroups('flat', flat, 0);
-  console.log(`no-op steps: ${flat} groups × 3 steps`);
-  console.log(`  file journal, one process: ${((flat * 3) / ((await fileRun(noop, 8)) / 1000)).toFixed(0)} steps/s`);
-  for (const n of counts) {
-    const { ms } = await workerRun(noop, n, 8);
-    console.log(`  ${n} worker(s) × concurrency 8: ${((flat * 3) / (ms / 1000)).toFixed(0)} steps/s`);
+  if (want('noop')) {
+    const flat = Number(values.flat);
+    const noop = benchGroups('flat', flat, 0);
+    console.log(`no-op steps: ${flat} groups × 3 steps`);
+    console.log(`  file journal, one process: ${((flat * 3) / ((await fileRun(noop, 8)) / 1000)).toFixed(0)} steps/s`);
+    for (const n of counts) {
+      const { ms } = await workerRun(noop, n, 8);
+      console.log(`  ${n} worker(s) × concurrency 8: ${((flat * 3) / (ms / 1000)).toFixed(0)} steps/s`);
+    }
   }
-
-  const io = Number(values.io);
-  const ioGroups = benchGroups('flat', io, 50);
-  console.log(`I/O-bound steps (50 ms): ${io} groups × 3 steps, concurrency 8 per worker`);
-  let one = 0;
-  for (const n of counts) {
-    const { ms } = await workerRun(ioGroups, n, 8);
-    const rate = (io * 3) / (ms / 1000);
-    if (n === 1) one = rate;
-    console.log(`  ${n} worker(s): ${rate.toFixed(0)} steps/s (${(rate / (one * n)).toFixed(2)} × linear)`);
+  if (want('io')) {
+    const io = Number(values.io);
+    const ioGroups = benchGroups('flat', io, 50);
+    console.log(`I/O-bound steps (50 ms): ${io} groups × 3 steps, concurrency 8 per worker`);
+    let one = 0;
+    for (const n of counts) {
+      const { ms } = await workerRun(ioGroups, n, 8);
+      const rate = (io * 3) / (ms / 1000);
+      if (n === 1) one = rate;
+      console.log(`  ${n} worker(s): ${rate.toFixed(0)} steps/s (${(rate / (one * n)).toFixed(2)} × linear)`);
+    }
   }
-
-  const lat = Number(values.latency);
-  const finishAt = new Map<string, number>();
-  const gaps: number[] = [];
-  await workerRun(benchGroups('chain', lat, 0, 1), 2, 4, (e) => {
-    e.on('group:finish', ({ group }) => finishAt.set(group, performance.now()));
-    e.on('group:start', ({ group }) => {
-      const prev = `b${Number(group.slice(1)) - 1}`;
-      const t = finishAt.get(prev);
-      if (t !== undefined) gaps.push(performance.now() - t);
+  if (want('latency')) {
+    const lat = Number(values.latency);
+    const finishAt = new Map<string, number>();
+    const gaps: number[] = [];
+    await workerRun(benchGroups('chain', lat, 0, 1), 2, 4, (e) => {
+      e.on('group:finish', ({ group }) => finishAt.set(group, performance.now()));
+      e.on('group:start', ({ group }) => {
+        const prev = `b${Number(group.slice(1)) - 1}`;
+        const t = finishAt.get(prev);
+        if (t !== undefined) gaps.push(performance.now() - t);
+      });
     });
-  });
-  console.log(`dependency → dependent (chain of ${lat}, 2 workers, as the submitter hears NOTIFY): p50 ${pct(gaps, 50).toFixed(1)} ms, p90 ${pct(gaps, 90).toFixed(1)} ms`);
-
-  const chain = Number(values.chain);
-  const { ms: chainMs } = await workerRun(benchGroups('chain', chain, 0), 2, 4);
-  console.log(`chain of ${chain} groups × 3 steps, 2 workers: ${(chainMs / 1000).toFixed(1)} s (file journal: ${((await fileRun(benchGroups('chain', chain, 0), 8)) / 1000).toFixed(1)} s)`);
+    console.log(
+      `dependency → dependent (chain of ${lat}, 2 workers, as the submitter hears NOTIFY): p50 ${pct(gaps, 50).toFixed(1)} ms, p90 ${pct(gaps, 90).toFixed(1)} ms`,
+    );
+  }
+  if (want('chain')) {
+    const chain = Number(values.chain);
+    const { ms: chainMs } = await workerRun(benchGroups('chain', chain, 0), 2, 4);
+    console.log(
+      `chain of ${chain} groups × 3 steps, 2 workers: ${(chainMs / 1000).toFixed(1)} s (file journal: ${((await fileRun(benchGroups('chain', chain, 0), 8)) / 1000).toFixed(1)} s)`,
+    );
+  }
+  const kills = Number(values.takeovers);
+  if (want('takeover') && kills > 0) {
+    const t = await takeovers(kills);
+    console.log(
+      `takeover after kill -9 (${kills} kills, lease timeout 2 s, 2 workers): p50 ${pct(t, 50).toFixed(0)} ms, max ${Math.max(...t).toFixed(0)} ms`,
+    );
+  }
 } finally {
   for (const c of children) c.kill('SIGKILL');
   await Promise.allSettled([...children]);

@@ -6,7 +6,7 @@ import type { Provisioner, ProvisionerContext } from '../provisioners/contract.j
 import { reviveProvisioner } from '../serialize/codec.js';
 import type { ProvisionerRegistry } from '../serialize/registry.js';
 import { readStateFile } from '../state/file-store.js';
-import { StepState, type GroupRecord } from '../state/types.js';
+import { StepState, type GroupRecord, type StateData } from '../state/types.js';
 import type { GroupSpec } from './options.js';
 
 /** Shown in place of the state's id before the state exists (names derived from it are not known yet). */
@@ -23,12 +23,13 @@ export async function dryRunPlan(options: {
   groups: readonly GroupSpec[];
   registry: ProvisionerRegistry;
   drivers: DriverRegistry;
+  /** A state read elsewhere (a database, issue 12) in place of the state file; `source` names it. */
+  state?: { data: StateData | undefined; source: string };
 }): Promise<string[]> {
-  const state = await readStateFile(options.stateFile);
+  const state = options.state ? options.state.data : await readStateFile(options.stateFile);
+  const source = options.state?.source ?? options.stateFile;
   const stateId = state?.id ?? NEW_STATE_ID;
-  const lines: string[] = [
-    `Dry run against ${options.stateFile}${state ? ` (state ${state.id})` : ' (no state yet)'}; nothing is changed.`,
-  ];
+  const lines: string[] = [`Dry run against ${source}${state ? ` (state ${state.id})` : ' (no state yet)'}; nothing is changed.`];
   for (const spec of inDependencyOrder(options.groups)) {
     const record = state?.groups[spec.name];
     lines.push(`group ${spec.name}${record ? ` (${record.state})` : ''}:`);

@@ -3,7 +3,7 @@ import { GroupState, StepState } from '../state/types.js';
 import { executorOf, type Queryable } from './db.js';
 import { notifyEvent } from './notify.js';
 import { JobKind, type StepQueue } from './queue.js';
-import { dependentsOf, groupStates, lockGroup, lockSteps, writeGroup, type StepRow } from './rows.js';
+import { dependentsOf, groupStates, lockGroup, lockSteps, writeGroup, type GroupFields, type StepRow } from './rows.js';
 
 /** What a transaction that moves the work on needs. */
 export interface FlowTx {
@@ -26,8 +26,9 @@ export interface Taken {
  * to go straight on with (it then claims the step with markRunning).
  */
 export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind: JobKind, take = false): Promise<Taken | undefined> {
-  const live = await tx.queue.activeJobOf(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt: row.attempt, kind });
-  if (live && !take) return undefined;
+  // Taking it (the committing worker's next step) makes a new attempt regardless: no need to look.
+  if (!take && (await tx.queue.activeJobOf(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt: row.attempt, kind })))
+    return undefined;
   const attempt = row.attempt + 1;
   await tx.db.query(`update groundwork.steps set attempt = $4, worker = null where state = $1 and group_name = $2 and idx = $3`, [
     tx.state,
@@ -37,28 +38,60 @@ export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind:
   ]);
   row.attempt = attempt;
   row.worker = null;
-  const jobId = await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, { take });
+  const jobId = await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, { take, fresh: true });
   return jobId ? { step: row.idx, attempt, jobId } : undefined;
+}
+
+/** A group whose first unfinished step may start now (dependencies provisioned, not running already), locked. */
+async function readyUp(tx: FlowTx, group: string): Promise<{ fields: GroupFields; steps: StepRow[]; row: StepRow } | undefined> {
+  const fields = await lockGroup(tx.db, tx.state, group);
+  if (!fields || (fields.state !== GroupState.Pending && fields.state !== GroupState.Provisioning)) return undefined;
+  const deps = await groupStates(tx.db, tx.state, fields.dependsOn);
+  if (fields.dependsOn.some((d) => deps.get(d) !== GroupState.Provisioned)) return undefined;
+  const steps = await lockSteps(tx.db, tx.state, group);
+  const row = steps[resumeIndex(steps.map((s) => s.record.state))];
+  if (!row) return undefined;
+  if (row.worker && (row.record.state === StepState.Running || row.record.state === StepState.Stopping)) return undefined; // the sweeper's
+  return { fields, steps, row };
 }
 
 /** Queue a group's first unfinished step, if its dependencies are provisioned and it is not running already. */
 export async function startGroupUp(tx: FlowTx, group: string): Promise<boolean> {
-  const fields = await lockGroup(tx.db, tx.state, group);
-  if (!fields || (fields.state !== GroupState.Pending && fields.state !== GroupState.Provisioning)) return false;
-  const deps = await groupStates(tx.db, tx.state, fields.dependsOn);
-  if (fields.dependsOn.some((d) => deps.get(d) !== GroupState.Provisioned)) return false;
-  const steps = await lockSteps(tx.db, tx.state, group);
-  const at = resumeIndex(steps.map((s) => s.record.state));
-  const row = steps[at];
-  if (!row) return false;
-  if (row.worker && (row.record.state === StepState.Running || row.record.state === StepState.Stopping)) return false; // the sweeper's
-  await enqueueStep(tx, group, row, JobKind.Up);
+  const ready = await readyUp(tx, group);
+  if (!ready) return false;
+  await enqueueStep(tx, group, ready.row, JobKind.Up);
   return true;
 }
 
-/** After a group is provisioned: start each pending dependent whose dependencies are now all provisioned. */
-export async function startDependents(tx: FlowTx, group: string): Promise<void> {
-  for (const dependent of await dependentsOf(tx.db, tx.state, group)) await startGroupUp(tx, dependent);
+/** A dependent's first step taken by the committing worker (to claim with markRunning in the same transaction). */
+export interface TakenGroup {
+  group: string;
+  fields: GroupFields;
+  steps: StepRow[];
+  row: StepRow;
+  taken: Taken;
+}
+
+/**
+ * After a group is provisioned: start each pending dependent whose dependencies
+ * are now all provisioned. With `lease`, the first of them is taken by the
+ * committing worker itself (its lease first, as for a group's next step),
+ * saving the NOTIFY → fetch → claim round of another worker; the rest are queued.
+ */
+export async function startDependents(
+  tx: FlowTx,
+  group: string,
+  lease?: (key: { state: string; group: string; step: number }) => Promise<boolean>,
+): Promise<TakenGroup | undefined> {
+  let took: TakenGroup | undefined;
+  for (const dependent of await dependentsOf(tx.db, tx.state, group)) {
+    const ready = await readyUp(tx, dependent);
+    if (!ready) continue;
+    const take = !took && lease !== undefined && (await lease({ state: tx.state, group: dependent, step: ready.row.idx }));
+    const taken = await enqueueStep(tx, dependent, ready.row, JobKind.Up, take);
+    if (take && taken) took = { group: dependent, ...ready, taken };
+  }
+  return took;
 }
 
 /** A failed group blocks its pending dependents (and theirs), as in the single process. */

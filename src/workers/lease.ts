@@ -84,8 +84,14 @@ export class Leases {
 
   /** Take the lease of a step; false if another session holds it. */
   async acquire(key: StepKey): Promise<boolean> {
+    // Session advisory locks stack: taking one twice (a commit retried) would need two unlocks.
+    if (this.#held.has(id(key))) return true;
     const client = await this.#connection();
-    const r = await client.query(`select pg_try_advisory_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as ok`, [key.state, key.group, key.step]);
+    const r = await client.query(`select pg_try_advisory_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as ok`, [
+      key.state,
+      key.group,
+      key.step,
+    ]);
     const ok = r.rows[0].ok === true;
     if (ok) this.#held.add(id(key));
     return ok;
@@ -95,7 +101,9 @@ export class Leases {
     if (!this.#held.delete(id(key))) return;
     const client = this.#client;
     if (!client) return;
-    await client.query(`select pg_advisory_unlock(${LEASE_KEY_SQL('$1', '$2', '$3::text')})`, [key.state, key.group, key.step]).catch(() => undefined);
+    await client
+      .query(`select pg_advisory_unlock(${LEASE_KEY_SQL('$1', '$2', '$3::text')})`, [key.state, key.group, key.step])
+      .catch(() => undefined);
   }
 
   holds(key: StepKey): boolean {
@@ -139,6 +147,10 @@ export async function orphanedSteps(db: Queryable): Promise<Array<StepKey & { at
 
 /** Inside a transaction: true if no session holds the step's lease (checked by taking it until commit). */
 export async function leaseIsFree(db: Queryable, key: StepKey): Promise<boolean> {
-  const r = await db.query(`select pg_try_advisory_xact_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as free`, [key.state, key.group, key.step]);
+  const r = await db.query(`select pg_try_advisory_xact_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as free`, [
+    key.state,
+    key.group,
+    key.step,
+  ]);
   return r.rows[0].free === true;
 }

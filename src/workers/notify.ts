@@ -12,10 +12,27 @@ export interface WireEvent {
 
 /** Sent inside the transaction that makes it true: delivered only if it commits. */
 export async function notifyEvent(db: Queryable, state: string, type: string, payload: Record<string, unknown>): Promise<void> {
+  await db.query(`select pg_notify($1, $2)`, [EVENTS_CHANNEL, wireText(state, type, payload)]);
+}
+
+/** Several events in one round trip, delivered in this order (unnest keeps the array's order). */
+export async function notifyEvents(
+  db: Queryable,
+  state: string,
+  events: ReadonlyArray<readonly [string, Record<string, unknown>]>,
+): Promise<void> {
+  if (events.length === 0) return;
+  if (events.length === 1) return notifyEvent(db, state, events[0]![0], events[0]![1]);
+  const texts = events.map(([type, payload]) => wireText(state, type, payload));
+  await db.query(`select pg_notify($1, t) from unnest($2::text[]) with ordinality as e(t, n) order by n`, [EVENTS_CHANNEL, texts]);
+}
+
+function wireText(state: string, type: string, payload: Record<string, unknown>): string {
   const wire: WireEvent = { state, type, payload };
-  let text = JSON.stringify(wire);
-  if (text.length > 7000) text = JSON.stringify({ ...wire, payload: { ...payload, error: { message: 'error too long for NOTIFY; see status' } } });
-  await db.query(`select pg_notify($1, $2)`, [EVENTS_CHANNEL, text]);
+  const text = JSON.stringify(wire);
+  return text.length > 7000
+    ? JSON.stringify({ ...wire, payload: { ...payload, error: { message: 'error too long for NOTIFY; see status' } } })
+    : text;
 }
 
 export function wireError(error: unknown): { message: string; code?: string } {

@@ -19,10 +19,11 @@ export interface StateRows {
 
 /** The state row (made if missing: several states share a database, by name). */
 export async function ensureStateRow(db: Queryable, state: string): Promise<string> {
-  await db.query(
-    `insert into groundwork.states (name, id, created_at, version) values ($1, $2, now(), $3) on conflict (name) do nothing`,
-    [state, randomUUID(), STATE_VERSION],
-  );
+  await db.query(`insert into groundwork.states (name, id, created_at, version) values ($1, $2, now(), $3) on conflict (name) do nothing`, [
+    state,
+    randomUUID(),
+    STATE_VERSION,
+  ]);
   const r = await db.query(`select id from groundwork.states where name = $1`, [state]);
   return r.rows[0].id as string;
 }
@@ -33,7 +34,10 @@ export async function readState(db: Queryable, state: string): Promise<StateRows
   const groups = new Map<string, { fields: GroupFields; steps: StepRow[] }>();
   const g = await db.query(`select name, record from groundwork.groups where state = $1 order by seq`, [state]);
   for (const row of g.rows) groups.set(row.name as string, { fields: row.record as GroupFields, steps: [] });
-  const st = await db.query(`select group_name, idx, record, attempt, worker from groundwork.steps where state = $1 order by group_name, idx`, [state]);
+  const st = await db.query(
+    `select group_name, idx, record, attempt, worker from groundwork.steps where state = $1 order by group_name, idx`,
+    [state],
+  );
   for (const row of st.rows) {
     groups.get(row.group_name as string)?.steps.push({
       idx: row.idx as number,
@@ -92,7 +96,10 @@ export async function dependentsOf(db: Queryable, state: string, name: string): 
 }
 
 export async function groupStates(db: Queryable, state: string, names: readonly string[]): Promise<Map<string, string>> {
-  const r = await db.query(`select name, record->>'state' as st from groundwork.groups where state = $1 and name = any($2)`, [state, names]);
+  const r = await db.query(`select name, record->>'state' as st from groundwork.groups where state = $1 and name = any($2)`, [
+    state,
+    names,
+  ]);
   return new Map(r.rows.map((row) => [row.name as string, row.st as string]));
 }
 
@@ -109,7 +116,12 @@ export async function insertGroups(db: Queryable, state: string, records: readon
     if (r.rowCount !== 1) continue;
     added.push(record.name);
     for (const [idx, step] of steps.entries()) {
-      await db.query(`insert into groundwork.steps (state, group_name, idx, record) values ($1, $2, $3, $4)`, [state, record.name, idx, step]);
+      await db.query(`insert into groundwork.steps (state, group_name, idx, record) values ($1, $2, $3, $4)`, [
+        state,
+        record.name,
+        idx,
+        step,
+      ]);
     }
   }
   return added;

@@ -43,7 +43,8 @@ export async function runStep(runner: StepRunner, claimed: ClaimedStep, signal: 
       }
     };
     const dependencies: Record<string, unknown> = {};
-    for (const [name, snap] of Object.entries(claimed.dependencies)) dependencies[name] = snap ? reviveValue(snap, runner.registry) : undefined;
+    for (const [name, snap] of Object.entries(claimed.dependencies))
+      dependencies[name] = snap ? reviveValue(snap, runner.registry) : undefined;
     const ctx = stepContext(runner.parts, where, signal, Object.freeze(dependencies), checkpoint);
     if (up) {
       const input = claimed.input ? reviveValue(claimed.input, runner.registry) : null;
@@ -55,11 +56,19 @@ export async function runStep(runner: StepRunner, claimed: ClaimedStep, signal: 
           where,
         );
       }
-      const patch = { provisioner: snapshotProvisioner(p, runner.registry, where), output: snapshotValue(output, runner.registry, where), report: reportLines(p) };
+      const patch = {
+        provisioner: snapshotProvisioner(p, runner.registry, where),
+        output: snapshotValue(output, runner.registry, where),
+        report: reportLines(p),
+      };
       return { ok: true, record: endRecord(claimed, patch, true), durationMs: performance.now() - started };
     }
     const ok: unknown = await p.shutdown(ctx);
-    if (!ok) throw new ShutdownFailedError(`Group "${job.group}" step ${job.step + 1} (${where.provisioner}) returned ${describeFalsy(ok)} from shutdown().`, where);
+    if (!ok)
+      throw new ShutdownFailedError(
+        `Group "${job.group}" step ${job.step + 1} (${where.provisioner}) returned ${describeFalsy(ok)} from shutdown().`,
+        where,
+      );
     const patch = { provisioner: snapshotProvisioner(p, runner.registry, where), report: reportLines(p) };
     return { ok: true, record: endRecord(claimed, patch, true), durationMs: performance.now() - started };
   } catch (cause) {
@@ -68,10 +77,13 @@ export async function runStep(runner: StepRunner, claimed: ClaimedStep, signal: 
       ? stepError(cause, where, signal)
       : cause instanceof ShutdownFailedError
         ? cause
-        : new ShutdownFailedError(`Group "${job.group}" step ${job.step + 1} (${where.provisioner}) failed to shut down: ${describeError(cause)}`, {
-            ...where,
-            cause,
-          });
+        : new ShutdownFailedError(
+            `Group "${job.group}" step ${job.step + 1} (${where.provisioner}) failed to shut down: ${describeError(cause)}`,
+            {
+              ...where,
+              cause,
+            },
+          );
     let snapshot = record.provisioner;
     try {
       if (provisioner) snapshot = snapshotProvisioner(provisioner, runner.registry, where);

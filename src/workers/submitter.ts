@@ -45,13 +45,29 @@ async function lockState(c: pg.PoolClient, state: string): Promise<Record<string
 }
 
 /**
+ * One submit transaction, run again (from scratch: the failed one rolled back) when
+ * PostgreSQL ends it as a deadlock victim (40P01): two submitters at once can lock
+ * group rows in another order than a worker's commit (seen in test/workers/submitters.test.ts).
+ */
+async function submitTransaction<T>(ctx: SubmitContext, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(ctx.pool, fn);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
+      ctx.logger.warn(`scheduling deadlocked with another transaction (attempt ${attempt}); running it again`);
+    }
+  }
+}
+
+/**
  * Schedule `specs` (groups already in the database stay as they are; cycles
  * and unknown dependencies are refused as in the single process), move the
  * failed and blocked targets back to pending, and enqueue every target whose
  * dependencies are provisioned — one transaction. Returns the target closure.
  */
 export async function submitProvision(ctx: SubmitContext, stateId: string, specs: readonly GroupSpec[], targets: readonly string[]): Promise<string[]> {
-  return inTransaction(ctx.pool, async (c) => {
+  return submitTransaction(ctx, async (c) => {
     const groups = await lockState(c, ctx.state);
     const records = planGroups(snapshotRuntime(ctx, stateId, groups), specs);
     await insertGroups(c, ctx.state, records);
@@ -77,7 +93,7 @@ export async function submitProvision(ctx: SubmitContext, stateId: string, specs
  * depend on them or a step's class is not registered here.
  */
 export async function submitTeardown(ctx: SubmitContext, names: readonly string[] | 'all', options: { cascade?: boolean; except?: readonly string[] } = {}): Promise<string[]> {
-  return inTransaction(ctx.pool, async (c) => {
+  return submitTransaction(ctx, async (c) => {
     const groups = await lockState(c, ctx.state);
     const nodes = Object.values(groups).map((g) => ({ name: g.name, dependsOn: g.dependsOn }));
     let targets: Set<string>;

@@ -31,7 +31,9 @@ export async function sweep(pool: pg.Pool, queue: StepQueue, state: string, logg
     });
     if (moved) {
       handed++;
-      logger.warn(`worker ${o.worker} lost its lease on group "${o.group}" step ${o.step + 1} (attempt ${o.attempt}); handed to attempt ${o.attempt + 1}`);
+      logger.warn(
+        `worker ${o.worker} lost its lease on group "${o.group}" step ${o.step + 1} (attempt ${o.attempt}); handed to attempt ${o.attempt + 1}`,
+      );
     }
   }
   return handed;

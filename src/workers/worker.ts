@@ -87,7 +87,9 @@ export class Worker {
       client.release();
     }
     this.#queue = await StepQueue.start(this.#o.url, this.#o.state, (e) => logger.warn(`queue: ${e.message}`));
-    this.#leases = new Leases(this.#o.url, this.#o.leaseTimeoutMs, (e) => logger.warn(`lease connection lost (${e.message}); reconnecting`));
+    this.#leases = new Leases(this.#o.url, this.#o.leaseTimeoutMs, (e) =>
+      logger.warn(`lease connection lost (${e.message}); reconnecting`),
+    );
     await this.#leases.start();
     await this.#listen();
     await this.#heartbeat(true);
@@ -127,7 +129,13 @@ export class Worker {
 
   async #heartbeat(first: boolean): Promise<void> {
     if (!this.#listener && !this.#stop.signal.aborted) await this.#listen().catch(() => undefined);
-    const running = this.running.map((c) => ({ state: c.job.state, group: c.job.group, step: c.job.step, kind: c.job.kind, attempt: c.job.attempt }));
+    const running = this.running.map((c) => ({
+      state: c.job.state,
+      group: c.job.group,
+      step: c.job.step,
+      kind: c.job.kind,
+      attempt: c.job.attempt,
+    }));
     await this.#pool.query(
       `insert into groundwork.workers (id, host, pid, started_at, heartbeat_at, concurrency, running)
        values ($1, $2, $3, now(), now(), $4, $5)
@@ -158,7 +166,8 @@ export class Worker {
       }
       for (const c of claimed) this.#startChain(c);
       if (claimed.length === 0) {
-        if (!idleSaid) this.#o.logger.info(`worker ${this.id} idle: waiting for jobs (NOTIFY, else a poll every ${this.#o.pollMs ?? 500} ms)`);
+        if (!idleSaid)
+          this.#o.logger.info(`worker ${this.id} idle: waiting for jobs (NOTIFY, else a poll every ${this.#o.pollMs ?? 500} ms)`);
         idleSaid = true;
         await this.#wake.wait(this.#o.pollMs ?? 500);
       }
@@ -220,20 +229,30 @@ export class Worker {
   async #commit(claimed: ClaimedStep, end: StepEnd): Promise<ClaimedStep | undefined> {
     let backoff = 100;
     for (;;) {
-      let nextKey: ClaimedStep['job'] | undefined;
+      // Leases this try takes (the next step's, a dependent's): all but the one returned go back, also on throw.
+      const got: ClaimedStep['job'][] = [];
+      const leases = {
+        acquire: async (key: { state: string; group: string; step: number }) => {
+          const ok = await this.#leases.acquire(key);
+          if (ok) got.push({ ...key, attempt: 0, kind: claimed.job.kind });
+          return ok;
+        },
+      };
+      let next: ClaimedStep | undefined;
       try {
-        const next = await inTransaction(this.#pool, async (c) => {
-          const n = await commitStep({ db: c, queue: this.#queue, state: this.#o.state }, this.#leases, this.id, claimed, end, !this.#stop.signal.aborted);
-          nextKey = n?.job;
-          return n;
-        });
+        next = await inTransaction(this.#pool, (c) =>
+          commitStep({ db: c, queue: this.#queue, state: this.#o.state }, leases, this.id, claimed, end, !this.#stop.signal.aborted),
+        );
         return next;
       } catch (error) {
-        if (nextKey) await this.#leases.release(nextKey);
         if (!isConnectionError(error) || this.#cancel.signal.aborted) throw error;
-        this.#o.logger.warn(`commit of group "${claimed.job.group}" step ${claimed.job.step + 1} failed (${describeError(error)}); retrying in ${backoff} ms`);
+        this.#o.logger.warn(
+          `commit of group "${claimed.job.group}" step ${claimed.job.step + 1} failed (${describeError(error)}); retrying in ${backoff} ms`,
+        );
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 2000);
+      } finally {
+        for (const key of got) if (!next || key.group !== next.job.group || key.step !== next.job.step) await this.#leases.release(key);
       }
     }
   }

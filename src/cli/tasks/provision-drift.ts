@@ -8,6 +8,7 @@ import { dependentClosure, type GraphNode } from '../../scheduler/graph.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import { defaultRegistry } from '../../serialize/default-registry.js';
 import { readStateFile } from '../../state/file-store.js';
+import type { StateData } from '../../state/types.js';
 import type { CliArgs } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
 import { signals, type CliIo } from '../io.js';
@@ -53,7 +54,11 @@ export async function replaceOrWarnDrift(
 
 /** The dry-run's part: drift read from the state file (no lock), and "would replace" / "would keep". */
 export async function dryRunDrift(stateFile: string, config: ResolvedConfig, targets: readonly string[], args: CliArgs): Promise<string[]> {
-  const state = await readStateFile(stateFile);
+  return dryRunDriftOf(await readStateFile(stateFile), config, targets, args);
+}
+
+/** dryRunDrift over a state already read (from a database, issue 12). */
+export function dryRunDriftOf(state: StateData | undefined, config: ResolvedConfig, targets: readonly string[], args: CliArgs): string[] {
   if (!state) {
     if (args.replace.length > 0) checkReplaceNames(args.replace, config, []);
     return [];
@@ -68,6 +73,22 @@ export async function dryRunDrift(stateFile: string, config: ResolvedConfig, tar
   const kept = drift.map((d) => d.group).filter((g) => !groups.includes(g));
   if (kept.length > 0) lines.push(`would keep ${kept.join(', ')} with the saved provisioners; ${HINT}`);
   return lines;
+}
+
+/**
+ * Worker mode (issue 12): the same drift lines and warning as the single
+ * process, from the database's group records. Replacing is not done through
+ * the workers, so the hint says how to replace by hand.
+ */
+export function warnDriftOnWorkers(state: StateData | undefined, config: ResolvedConfig, targets: readonly string[], args: CliArgs, io: CliIo): void {
+  if (!state) return;
+  const drift = driftOf(selectGroups(config, targets), (name) => state.groups[name], defaultRegistry());
+  printDrift(drift, { out: args.json ? io.err : io.out });
+  if (drift.length > 0)
+    io.err(
+      `warning: ${drift.map((d) => d.group).join(', ')} changed in the config but keep their saved provisioners; ` +
+        `with workers, replace a group by \`groundwork deprovision <group>\` (or \`teardown\`) and then \`provision\` again.`,
+    );
 }
 
 function replaced(args: CliArgs, drift: readonly DriftReport[]): string[] {

@@ -4,13 +4,14 @@ import { defaultDriverRegistry } from '../../drivers/registry.js';
 import { ConfigError } from '../../errors.js';
 import { dryRunPlan } from '../../scheduler/dry-run.js';
 import { defaultRegistry } from '../../serialize/default-registry.js';
+import { readPostgresState } from '../../state/postgres/read.js';
 import { ExitCode } from '../exit-codes.js';
 import { signals } from '../io.js';
 import type { TaskContext } from '../task-context.js';
 import { stackChain } from '../progress/stack.js';
 import { withScheduler } from '../with-scheduler.js';
 import { describeTarget, stateTarget } from '../state-target.js';
-import { dryRunDrift, replaceOrWarnDrift } from './provision-drift.js';
+import { dryRunDrift, dryRunDriftOf, replaceOrWarnDrift } from './provision-drift.js';
 import { repairUnhealthy } from './provision-health.js';
 import { onWorkers, provisionOnWorkers } from './worker.js';
 
@@ -20,27 +21,27 @@ export async function provision(ctx: TaskContext): Promise<number> {
   const config = (await loadConfig())!; // provision refuses to start without one
   const state = stateFile(config);
   const target = stateTarget(ctx, config); // State in PostgreSQL (issue 12): the file, or a database
-  // pg-workers: a database with live workers (or --no-work) runs it through the workers
-  if (target.kind === 'database' && (await onWorkers(ctx, target))) return provisionOnWorkers(ctx, config, target);
-  if (args.dryRun && target.kind === 'database') {
-    throw new ConfigError(
-      `provision --dry-run reads the state file only; it does not support a database state yet (${describeTarget(target)}).`,
-    );
-  }
+  // A dry run reads the state (file or database, issue 12) without its lock and changes nothing, in either mode.
   if (args.dryRun) {
     const known = config.groups.map((g) => g.name);
     for (const g of args.groups)
       if (!known.includes(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${known.join(', ') || '(none)'}.`);
+    const targets = args.groups.length > 0 ? args.groups : known;
+    const fromDb = target.kind === 'database' ? { data: await readPostgresState(target.url, target.state), source: describeTarget(target) } : undefined;
     const lines = await dryRunPlan({
       stateFile: state,
-      groups: selectGroups(config, args.groups.length > 0 ? args.groups : known),
+      groups: selectGroups(config, targets),
       registry: defaultRegistry(),
       drivers: defaultDriverRegistry(),
+      ...(fromDb ? { state: fromDb } : {}),
     });
     for (const line of lines) io.out(line);
-    for (const line of await dryRunDrift(state, config, args.groups.length > 0 ? args.groups : known, args)) io.out(line);
+    const drift = fromDb ? dryRunDriftOf(fromDb.data, config, targets, args) : await dryRunDrift(state, config, targets, args);
+    for (const line of drift) io.out(line);
     return ExitCode.Ok;
   }
+  // pg-workers: a database with live workers (or --no-work) runs it through the workers
+  if (target.kind === 'database' && (await onWorkers(ctx, target))) return provisionOnWorkers(ctx, config, target);
   return withScheduler(target, config, args.verbose, io, async (scheduler, progress) => {
     const known = new Set([...config.groups.map((g) => g.name), ...scheduler.groups()]);
     for (const g of args.groups) {

@@ -16,7 +16,9 @@ import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { cliLogger } from '../logger.js';
 import { attachProgress } from '../progress/index.js';
-import { stateTarget, type StateTarget } from '../state-target.js';
+import { describeTarget, stateTarget, type StateTarget } from '../state-target.js';
+import { readPostgresState } from '../../state/postgres/read.js';
+import { warnDriftOnWorkers } from './provision-drift.js';
 import type { TaskContext } from '../task-context.js';
 
 type DatabaseTarget = Extract<StateTarget, { kind: 'database' }>;
@@ -165,12 +167,18 @@ async function session(
 
 export async function provisionOnWorkers(ctx: TaskContext, config: ResolvedConfig, target: DatabaseTarget): Promise<number> {
   const { args, io } = ctx;
-  if (args.dryRun || args.replace.length > 0 || args.replaceDrifted) {
-    throw new ConfigError('--dry-run, --replace and --replace-drifted are not supported with a database yet; run them without --database.');
+  if (args.replace.length > 0 || args.replaceDrifted) {
+    const flag = args.replaceDrifted ? '--replace-drifted' : `--replace ${args.replace.join(',')}`;
+    throw new ConfigError(
+      `${flag} is not supported in worker mode (${describeTarget(target)}): replace a group by \`groundwork deprovision <group>\` ` +
+        '(or `teardown`), then `groundwork provision` again; `provision --dry-run` shows which groups drifted.',
+    );
   }
   const known = config.groups.map((g) => g.name);
   for (const g of args.groups) if (!known.includes(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${known.join(', ') || '(none)'}.`);
   const targets = args.groups.length > 0 ? args.groups : known;
+  // Drift, as in the single process: a warning from the group records' fingerprints (read without a lock).
+  warnDriftOnWorkers(await readPostgresState(target.url, target.state), config, targets, args, io);
   const r = await session(ctx, target, !args.noWork, 'up', async (w, events) => {
     const c = { pool: w.pool, queue: w.queue, state: target.state, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: cliLogger(io.err, args.verbose), events };
     return submitProvision(c, w.stateId, selectGroups(config, targets), targets);
