@@ -1,10 +1,10 @@
 // RemoteService against real netns machines (two of them, brought up once for the file).
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Machines, powerOff, RemoteService, Scheduler, type Logger, type MachineInfo, type RemoteServiceOutput } from '../../src/index.js';
 import { spawnTs } from '../helpers/children.js';
 import { fixture } from '../helpers/paths.js';
@@ -129,7 +129,13 @@ describe.runIf(netnsAvailable)('RemoteService on netns machines (skipped unless 
   });
 
   it('runs the command as `user`', async () => {
-    await s.schedule('as-nobody', [new RemoteService({ command: echo, port: 7303, user: 'nobody', keyPaths: [keys] })], { dependsOn: ['hosts'] });
+    // `nobody` must be able to read the script: the checkout may sit in a private folder (a CI clone in mktemp -d).
+    const shared = await mkdtemp(join(tmpdir(), 'gw-remote-nobody-'));
+    onTestFinished(() => rm(shared, { recursive: true, force: true }));
+    await chmod(shared, 0o755);
+    await copyFile(ECHO, join(shared, 'echo-server.cjs'));
+    const command = `${process.execPath} ${join(shared, 'echo-server.cjs')} {{machine.address}} {{port}} {{machine.name}}`;
+    await s.schedule('as-nobody', [new RemoteService({ command, port: 7303, user: 'nobody', keyPaths: [keys] })], { dependsOn: ['hosts'] });
     expect((await s.run({ groups: ['as-nobody'] })).ok).toBe(true);
     const { services } = s.output('as-nobody') as RemoteServiceOutput;
     for (const { pid } of services) expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+65534\s/m);
