@@ -64,7 +64,8 @@ export async function runShellTask(task: PluginTask, hooks: RunHooks, env: Built
   }
   if (!task.service && task.taskName === TaskName.Remove) {
     // The undo of BOOTSTRAP (loomCluster adds it for this automator): the node keeps nothing of ours.
-    await machine.execute(`rm -rf ${quote(root)} && rmdir ${quote(dirname(root))} 2>/dev/null; true`, options);
+    // The cluster's folder and then remoteDir itself go too once empty (rmdir takes them in this order).
+    await machine.execute(`rm -rf ${quote(root)} && rmdir ${quote(dirname(root))} ${quote(dirname(dirname(root)))} 2>/dev/null; true`, options);
     return { stdout: `removed ${root} on ${task.nodeId}\n` };
   }
   const action = task.service?.action;
