@@ -72,6 +72,37 @@ export function dependentClosure(names: Iterable<string>, nodes: readonly GraphN
   return reach(names, (n) => dependents.get(n) ?? []);
 }
 
+/**
+ * `names` ordered so that each comes after those of its dependencies that are among
+ * them (dependencies first); ties keep the given order. Iterative: chains may be deep.
+ * A cycle (refused before scheduling) cannot loop it: a name on the current path is skipped.
+ */
+export function topologicalOrder(names: Iterable<string>, dependsOn: (name: string) => readonly string[]): string[] {
+  const wanted = new Set(names);
+  const placed = new Set<string>();
+  const onPath = new Set<string>();
+  const order: string[] = [];
+  for (const root of wanted) {
+    if (placed.has(root)) continue;
+    const stack: Array<{ name: string; next: number }> = [{ name: root, next: 0 }];
+    onPath.add(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const dep = dependsOn(top.name)[top.next++];
+      if (dep === undefined) {
+        placed.add(top.name);
+        onPath.delete(top.name);
+        order.push(top.name);
+        stack.pop();
+      } else if (wanted.has(dep) && !placed.has(dep) && !onPath.has(dep)) {
+        onPath.add(dep);
+        stack.push({ name: dep, next: 0 });
+      }
+    }
+  }
+  return order;
+}
+
 export function reverseEdges(nodes: readonly GraphNode[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const node of nodes) {

@@ -3,11 +3,11 @@ import { errorRecord } from '../scheduler/runtime.js';
 import { GroupState, StepState, type StepRecord } from '../state/types.js';
 import { executorOf } from './db.js';
 import { markRunning, type ClaimedStep } from './claim.js';
-import { blockDependents, enqueueStep, nextDown, removeGroup, startDependents, type FlowTx } from './flow.js';
+import { blockDependents, enqueueStep, nextDown, removeGroup, startDependents, takeStep, type FlowTx } from './flow.js';
 import type { Leases } from './lease.js';
-import { notifyEvent, notifyEvents, wireError } from './notify.js';
+import { notifyEvent, wireError } from './notify.js';
 import { JobKind } from './queue.js';
-import { lockGroup, lockSteps, writeGroup, writeStepFenced } from './rows.js';
+import { lockGroupSteps, writeRows, type RowWrites, type StepWrite } from './rows.js';
 
 /** How a step ended, as the worker hands it to commitStep. */
 export type StepEnd = { ok: true; record: StepRecord; durationMs: number } | { ok: false; record: StepRecord; error: Error };
@@ -31,59 +31,55 @@ export async function commitStep(
 ): Promise<ClaimedStep | undefined> {
   const { job } = claimed;
   const where = { group: job.group, step: job.step, provisioner: claimed.record.provisioner.class };
-  const fields = await lockGroup(tx.db, tx.state, job.group);
-  if (!fields || !(await writeStepFenced(tx.db, { state: tx.state, group: job.group, step: job.step }, job.attempt, worker, end.record)))
-    throw new StepFencedError(where, job.attempt, worker);
-  await tx.queue.complete(executorOf(tx.db), claimed.jobId);
+  const locked = await lockGroupSteps(tx.db, tx.state, job.group);
+  const mine = locked?.steps[job.step];
+  // The fence: only the attempt the step row names, run by this worker, may write (the row stays locked until commit).
+  if (!locked || !mine || mine.attempt !== job.attempt || mine.worker !== worker) throw new StepFencedError(where, job.attempt, worker);
+  if (claimed.jobId) await tx.queue.complete(executorOf(tx.db), claimed.jobId);
+  mine.record = end.record; // the next step's input is read from here
+  const { fields, steps } = locked;
+  const result: StepWrite = { group: job.group, idx: job.step, record: end.record, attempt: job.attempt, worker };
   const up = job.kind === JobKind.Up;
   const now = new Date().toISOString();
   if (!end.ok) {
     const error = errorRecord(end.error, job.step);
-    await writeGroup(tx.db, tx.state, { ...fields, state: GroupState.Failed, error, finishedAt: now });
     const wire = { ...where, error: wireError(end.error), worker };
-    if (up) {
-      await notifyEvent(tx.db, tx.state, 'step:fail', wire);
-      await notifyEvent(tx.db, tx.state, 'group:fail', { group: job.group, error: wireError(end.error) });
-      await blockDependents(tx, job.group);
-    } else {
-      await notifyEvent(tx.db, tx.state, 'shutdown:fail', { ...wire, forced: false });
-      await notifyEvent(tx.db, tx.state, 'deprovision:fail', { group: job.group, error: wireError(end.error) });
-    }
+    const failed = { group: job.group, error: wireError(end.error) };
+    const events: RowWrites['events'] = up
+      ? [['step:fail', wire], ['group:fail', failed]]
+      : [['shutdown:fail', { ...wire, forced: false }], ['deprovision:fail', failed]];
+    await writeRows(tx.db, tx.state, { steps: [result], groups: [{ ...fields, state: GroupState.Failed, error, finishedAt: now }], events });
+    if (up) await blockDependents(tx, job.group);
     return undefined;
   }
-  // Sent with the next step's events, or the group's, in one round trip (same order as before).
+  // Sent with the next step's events, or the group's, in the same statement.
   const finished: [string, Record<string, unknown>] = [
     up ? 'step:finish' : 'shutdown:finish',
     { ...where, durationMs: Math.round(end.durationMs), worker },
   ];
-  const steps = await lockSteps(tx.db, tx.state, job.group);
   const next = up ? steps[job.step + 1] : nextDown(steps, job.step);
   if (next) {
     const kind = up ? JobKind.Up : JobKind.Down;
-    const nextKey = { state: tx.state, group: job.group, step: next.idx };
     // The lease first: if it cannot be had, the next step goes through the queue like any other.
     // Stopping (SIGINT/SIGTERM): the next step is left to the other workers.
-    const leased = goOn && (await leases.acquire(nextKey));
-    const taken = await enqueueStep(tx, job.group, next, kind, leased);
-    if (!leased || !taken) {
-      await notifyEvent(tx.db, tx.state, ...finished);
+    if (!goOn || !(await leases.acquire({ state: tx.state, group: job.group, step: next.idx }))) {
+      await writeRows(tx.db, tx.state, { steps: [result], events: [finished] });
+      await enqueueStep(tx, job.group, next, kind);
       return undefined;
     }
     // Same group, same dependencies: their outputs as read at this attempt chain's claim.
-    const next_ = { ...job, step: next.idx, attempt: taken.attempt, kind };
-    return markRunning(tx, worker, taken.jobId, next_, fields, steps, next, [finished], up ? claimed.dependencies : undefined);
+    const pending = { steps: [result], events: [finished] };
+    return markRunning(tx, worker, undefined, takeStep(tx, job.group, next, kind), locked, next, pending, up ? claimed.dependencies : undefined);
   }
   if (up) {
-    await writeGroup(tx.db, tx.state, { ...fields, state: GroupState.Provisioned, finishedAt: now });
     const durationMs = fields.startedAt ? Date.now() - Date.parse(fields.startedAt) : 0;
-    await notifyEvents(tx.db, tx.state, [finished, ['group:finish', { group: job.group, durationMs }]]);
+    const provisioned = { ...fields, state: GroupState.Provisioned, finishedAt: now };
+    // Written before the dependents are looked at: their readiness reads this group's state.
+    await writeRows(tx.db, tx.state, { steps: [result], groups: [provisioned], events: [finished, ['group:finish', { group: job.group, durationMs }]] });
     const took = await startDependents(tx, job.group, goOn ? (key) => leases.acquire(key) : undefined);
-    if (took) {
-      const first = { state: tx.state, group: took.group, step: took.row.idx, attempt: took.taken.attempt, kind: JobKind.Up };
-      return markRunning(tx, worker, took.taken.jobId, first, took.fields, took.steps, took.row);
-    }
+    if (took) return markRunning(tx, worker, undefined, took.job, took, took.row);
   } else {
-    await notifyEvent(tx.db, tx.state, ...finished);
+    await notifyEvent(tx.db, tx.state, ...finished); // the group's rows go with it
     await removeGroup(tx, job.group, fields.dependsOn);
   }
   return undefined;

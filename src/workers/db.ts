@@ -59,3 +59,8 @@ export function isConnectionError(error: unknown): boolean {
     e.message ?? '',
   );
 }
+
+/** PostgreSQL ended the transaction to break a deadlock (40P01): rolled back whole, safe to run again. */
+export function isDeadlock(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '40P01';
+}

@@ -2,8 +2,8 @@ import { needsShutdown, resumeIndex } from '../state/transitions.js';
 import { GroupState, StepState } from '../state/types.js';
 import { executorOf, type Queryable } from './db.js';
 import { notifyEvent } from './notify.js';
-import { JobKind, type StepQueue } from './queue.js';
-import { dependentsOf, groupStates, lockGroup, lockSteps, writeGroup, type GroupFields, type StepRow } from './rows.js';
+import { JobKind, type StepJob, type StepQueue } from './queue.js';
+import { dependentsOf, groupStates, lockGroup, lockGroupSteps, writeGroup, type LockedGroup, type StepRow } from './rows.js';
 
 /** What a transaction that moves the work on needs. */
 export interface FlowTx {
@@ -12,23 +12,12 @@ export interface FlowTx {
   state: string;
 }
 
-/** A step made ready and taken by the committing worker itself (its next step), to run right after commit. */
-export interface Taken {
-  step: number;
-  attempt: number;
-  jobId: string;
-}
-
 /**
  * Enqueue a new attempt of a step unless one is queued or running already
  * (idempotent: two submitters, or a submitter and a worker, may both call it).
- * With `take`, the job is created already active for the committing worker
- * to go straight on with (it then claims the step with markRunning).
  */
-export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind: JobKind, take = false): Promise<Taken | undefined> {
-  // Taking it (the committing worker's next step) makes a new attempt regardless: no need to look.
-  if (!take && (await tx.queue.activeJobOf(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt: row.attempt, kind })))
-    return undefined;
+export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind: JobKind): Promise<void> {
+  if (await tx.queue.activeJobOf(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt: row.attempt, kind })) return;
   const attempt = row.attempt + 1;
   await tx.db.query(`update groundwork.steps set attempt = $4, worker = null where state = $1 and group_name = $2 and idx = $3`, [
     tx.state,
@@ -38,17 +27,30 @@ export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind:
   ]);
   row.attempt = attempt;
   row.worker = null;
-  const jobId = await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, { take, fresh: true });
-  return jobId ? { step: row.idx, attempt, jobId } : undefined;
+  await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, { fresh: true });
+}
+
+/**
+ * The job of a step the committing worker takes itself, straight on (its
+ * group's next step, or a dependent's first): a new attempt, with no pg-boss
+ * job — the step row (worker and attempt, written by markRunning in the same
+ * commit) and the worker's lease are its claim, and the sweeper hands it on
+ * if that worker dies, as it does any running step.
+ */
+export function takeStep(tx: FlowTx, group: string, row: StepRow, kind: JobKind): StepJob {
+  return { state: tx.state, group, step: row.idx, attempt: row.attempt + 1, kind };
 }
 
 /** A group whose first unfinished step may start now (dependencies provisioned, not running already), locked. */
-async function readyUp(tx: FlowTx, group: string): Promise<{ fields: GroupFields; steps: StepRow[]; row: StepRow } | undefined> {
-  const fields = await lockGroup(tx.db, tx.state, group);
-  if (!fields || (fields.state !== GroupState.Pending && fields.state !== GroupState.Provisioning)) return undefined;
-  const deps = await groupStates(tx.db, tx.state, fields.dependsOn);
-  if (fields.dependsOn.some((d) => deps.get(d) !== GroupState.Provisioned)) return undefined;
-  const steps = await lockSteps(tx.db, tx.state, group);
+async function readyUp(tx: FlowTx, group: string): Promise<(LockedGroup & { row: StepRow }) | undefined> {
+  const locked = await lockGroupSteps(tx.db, tx.state, group);
+  if (!locked) return undefined;
+  const { fields, steps } = locked;
+  if (fields.state !== GroupState.Pending && fields.state !== GroupState.Provisioning) return undefined;
+  if (fields.dependsOn.length > 0) {
+    const deps = await groupStates(tx.db, tx.state, fields.dependsOn);
+    if (fields.dependsOn.some((d) => deps.get(d) !== GroupState.Provisioned)) return undefined;
+  }
   const row = steps[resumeIndex(steps.map((s) => s.record.state))];
   if (!row) return undefined;
   if (row.worker && (row.record.state === StepState.Running || row.record.state === StepState.Stopping)) return undefined; // the sweeper's
@@ -64,12 +66,9 @@ export async function startGroupUp(tx: FlowTx, group: string): Promise<boolean> 
 }
 
 /** A dependent's first step taken by the committing worker (to claim with markRunning in the same transaction). */
-export interface TakenGroup {
-  group: string;
-  fields: GroupFields;
-  steps: StepRow[];
+export interface TakenGroup extends LockedGroup {
   row: StepRow;
-  taken: Taken;
+  job: StepJob;
 }
 
 /**
@@ -87,9 +86,9 @@ export async function startDependents(
   for (const dependent of await dependentsOf(tx.db, tx.state, group)) {
     const ready = await readyUp(tx, dependent);
     if (!ready) continue;
-    const take = !took && lease !== undefined && (await lease({ state: tx.state, group: dependent, step: ready.row.idx }));
-    const taken = await enqueueStep(tx, dependent, ready.row, JobKind.Up, take);
-    if (take && taken) took = { group: dependent, ...ready, taken };
+    if (!took && lease !== undefined && (await lease({ state: tx.state, group: dependent, step: ready.row.idx }))) {
+      took = { ...ready, job: takeStep(tx, dependent, ready.row, JobKind.Up) };
+    } else await enqueueStep(tx, dependent, ready.row, JobKind.Up);
   }
   return took;
 }
@@ -121,10 +120,10 @@ export function nextDown(steps: readonly StepRow[], below: number): StepRow | un
  * at once, and its own dependencies may then start theirs.
  */
 export async function startGroupDown(tx: FlowTx, group: string): Promise<void> {
-  const fields = await lockGroup(tx.db, tx.state, group);
-  if (!fields || fields.state !== GroupState.Deprovisioning) return;
+  const locked = await lockGroupSteps(tx.db, tx.state, group);
+  if (!locked || locked.fields.state !== GroupState.Deprovisioning) return;
   if ((await dependentsOf(tx.db, tx.state, group)).length > 0) return;
-  const steps = await lockSteps(tx.db, tx.state, group);
+  const { fields, steps } = locked;
   if (steps.some((s) => s.worker && (s.record.state === StepState.Stopping || s.record.state === StepState.Running))) return;
   const row = nextDown(steps, steps.length);
   if (row) {

@@ -30,6 +30,8 @@ export class Leases {
   #connecting: Promise<pg.Client> | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #held = new Set<string>();
+  /** The lease session's statements, one after another (pg deprecates queueing them on a client). */
+  #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(url: string, timeoutMs: number, onLost: (error: Error) => void) {
@@ -72,38 +74,51 @@ export class Leases {
     if (!this.#closed) this.#onLost(error);
   }
 
-  async #ping(): Promise<void> {
-    const client = this.#client;
-    if (!client) return;
-    try {
-      await client.query('select 1');
-    } catch (error) {
-      this.#lost(client, error as Error); // pg rejects with Errors
-    }
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(fn, fn);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  #ping(): Promise<void> {
+    return this.#serial(async () => {
+      const client = this.#client;
+      if (!client) return;
+      try {
+        await client.query('select 1');
+      } catch (error) {
+        this.#lost(client, error as Error); // pg rejects with Errors
+      }
+    });
   }
 
   /** Take the lease of a step; false if another session holds it. */
-  async acquire(key: StepKey): Promise<boolean> {
-    // Session advisory locks stack: taking one twice (a commit retried) would need two unlocks.
-    if (this.#held.has(id(key))) return true;
-    const client = await this.#connection();
-    const r = await client.query(`select pg_try_advisory_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as ok`, [
-      key.state,
-      key.group,
-      key.step,
-    ]);
-    const ok = r.rows[0].ok === true;
-    if (ok) this.#held.add(id(key));
-    return ok;
+  acquire(key: StepKey): Promise<boolean> {
+    return this.#serial(async () => {
+      // Session advisory locks stack: taking one twice (a commit retried) would need two unlocks.
+      if (this.#held.has(id(key))) return true;
+      const client = await this.#connection();
+      const r = await client.query(`select pg_try_advisory_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as ok`, [
+        key.state,
+        key.group,
+        key.step,
+      ]);
+      const ok = r.rows[0].ok === true;
+      if (ok) this.#held.add(id(key));
+      return ok;
+    });
   }
 
-  async release(key: StepKey): Promise<void> {
-    if (!this.#held.delete(id(key))) return;
-    const client = this.#client;
-    if (!client) return;
-    await client
-      .query(`select pg_advisory_unlock(${LEASE_KEY_SQL('$1', '$2', '$3::text')})`, [key.state, key.group, key.step])
-      .catch(() => undefined);
+  /** Give a lease back (queued behind this session's earlier statements, so callers need not wait for it). */
+  release(key: StepKey): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#held.delete(id(key))) return;
+      const client = this.#client;
+      if (!client) return;
+      await client
+        .query(`select pg_advisory_unlock(${LEASE_KEY_SQL('$1', '$2', '$3::text')})`, [key.state, key.group, key.step])
+        .catch(() => undefined);
+    });
   }
 
   holds(key: StepKey): boolean {
@@ -124,17 +139,26 @@ function id(key: StepKey): string {
   return `${key.state}\u0000${key.group}\u0000${key.step}`;
 }
 
-/** Steps that a worker runs (worker set, running or stopping) whose lease no session holds: their worker is gone. */
-export async function orphanedSteps(db: Queryable): Promise<Array<StepKey & { attempt: number; worker: string; stopping: boolean }>> {
-  const r = await db.query(`
+/**
+ * Steps of `state` that a worker runs (worker set, running or stopping) whose lease no session holds:
+ * their worker is gone. The filter is the partial index steps_running's, so a sweep reads only those.
+ */
+export async function orphanedSteps(
+  db: Queryable,
+  state: string,
+): Promise<Array<StepKey & { attempt: number; worker: string; stopping: boolean }>> {
+  const r = await db.query(
+    `
     select s.state, s.group_name, s.idx, s.attempt, s.worker, s.record->>'state' as st
     from groundwork.steps s
-    where s.worker is not null and s.record->>'state' in ('running', 'stopping')
+    where s.state = $1 and s.worker is not null and s.record->>'state' in ('running', 'stopping')
       and not exists (
         select 1 from pg_locks l
         where l.locktype = 'advisory' and l.objsubid = 2 and l.granted
           and l.classid = ${ADVISORY_LOCK.stepLease}::oid
-          and l.objid = hashtext(s.state || '/' || s.group_name || '/' || s.idx::text)::oid)`);
+          and l.objid = hashtext(s.state || '/' || s.group_name || '/' || s.idx::text)::oid)`,
+    [state],
+  );
   return r.rows.map((row) => ({
     state: row.state,
     group: row.group_name,

@@ -27,7 +27,7 @@ export async function notifyEvents(
   await db.query(`select pg_notify($1, t) from unnest($2::text[]) with ordinality as e(t, n) order by n`, [EVENTS_CHANNEL, texts]);
 }
 
-function wireText(state: string, type: string, payload: Record<string, unknown>): string {
+export function wireText(state: string, type: string, payload: Record<string, unknown>): string {
   const wire: WireEvent = { state, type, payload };
   const text = JSON.stringify(wire);
   return text.length > 7000

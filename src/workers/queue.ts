@@ -78,25 +78,19 @@ export class StepQueue {
   /**
    * Enqueue `job` inside the caller's transaction (`db`), unless a job with its
    * key exists already (the caller holds the step row's lock, so two
-   * enqueuers of the same attempt are serialized). NOTIFY goes out on commit.
+   * enqueuers of the same attempt are serialized). Idle workers are woken on commit.
    * `fresh`: the caller has just bumped the step's attempt under that lock, so
    * no job of this attempt can exist (saves the look-up, one round trip).
    */
-  async enqueue(db: Executor, job: StepJob, options: { take?: boolean; fresh?: boolean } = {}): Promise<string | undefined> {
+  async enqueue(db: Executor, job: StepJob, options: { fresh?: boolean } = {}): Promise<string | undefined> {
     const key = jobKey(job);
     if (!options.fresh) {
       const seen = await db.executeSql(`select id from pgboss.job where name = $1 and singleton_key = $2 limit 1`, [this.name, key]);
       if (seen.rows.length > 0) return undefined;
     }
     const id = await this.boss.send(this.name, { ...job }, { singletonKey: key, retryLimit: 0, db });
-    if (!id) return undefined;
-    // pg-boss 10 has no fetch-by-id: a job the committing worker goes straight on with is taken in the same transaction.
-    if (options.take) {
-      await db.executeSql(`update pgboss.job set state = 'active', started_on = now() where name = $1 and id = $2`, [this.name, id]);
-    } else {
-      await db.executeSql(`select pg_notify($1, $2)`, [WAKE_CHANNEL, this.name]);
-    }
-    return id;
+    if (id) await db.executeSql(`select pg_notify($1, $2)`, [WAKE_CHANNEL, this.name]);
+    return id ?? undefined;
   }
 
   /** Fetch (mark active) up to `count` jobs inside the caller's transaction, so taking a job and claiming its step are one commit. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATE_VERSION, type GroupRecord, type StepRecord } from '../state/types.js';
 import type { Queryable } from './db.js';
+import { EVENTS_CHANNEL, wireText } from './notify.js';
 
 /** A step row: its record, the attempt allowed to write it, and the worker that runs (or ran) it. */
 export interface StepRow {
@@ -59,6 +60,20 @@ export async function lockGroup(db: Queryable, state: string, name: string): Pro
   return r.rows[0]?.record as GroupFields | undefined;
 }
 
+/**
+ * Lock these groups in this order, in one statement (rows are locked as the sort emits them).
+ * Callers pass an order that agrees with the workers' commits — dependencies first when
+ * provisioning, dependents first when tearing down — so the two cannot deadlock.
+ */
+export async function lockGroupsInOrder(db: Queryable, state: string, names: readonly string[]): Promise<Map<string, GroupFields>> {
+  const r = await db.query(
+    `select name, record from groundwork.groups where state = $1 and name = any($2::text[])
+     order by array_position($2::text[], name) for update`,
+    [state, names],
+  );
+  return new Map(r.rows.map((row) => [row.name as string, row.record as GroupFields]));
+}
+
 export async function writeGroup(db: Queryable, state: string, fields: GroupFields): Promise<void> {
   await db.query(`update groundwork.groups set record = $3 where state = $1 and name = $2`, [state, fields.name, fields]);
 }
@@ -68,7 +83,73 @@ export async function lockSteps(db: Queryable, state: string, group: string): Pr
     `select idx, record, attempt, worker from groundwork.steps where state = $1 and group_name = $2 order by idx for update`,
     [state, group],
   );
-  return r.rows.map((row) => ({ idx: row.idx, record: row.record, attempt: row.attempt, worker: row.worker }) as StepRow);
+  return r.rows.map(stepRow);
+}
+
+/** A group and its steps, locked (group row first, as lockGroup then lockSteps), in one round trip. */
+export async function lockGroupSteps(db: Queryable, state: string, group: string): Promise<LockedGroup | undefined> {
+  const r = await db.query(
+    `select g.record as group_record, s.idx, s.record, s.attempt, s.worker
+     from groundwork.groups g join groundwork.steps s on s.state = g.state and s.group_name = g.name
+     where g.state = $1 and g.name = $2 order by s.idx for update`,
+    [state, group],
+  );
+  if (r.rows.length === 0) {
+    // A group without steps (the join has no row for it).
+    const fields = await lockGroup(db, state, group);
+    return fields ? { fields, steps: [] } : undefined;
+  }
+  return { fields: r.rows[0].group_record as GroupFields, steps: r.rows.map(stepRow) };
+}
+
+export interface LockedGroup {
+  fields: GroupFields;
+  steps: StepRow[];
+}
+
+function stepRow(row: Record<string, unknown>): StepRow {
+  return { idx: row['idx'], record: row['record'], attempt: row['attempt'], worker: row['worker'] } as StepRow;
+}
+
+/** A step row as written back: its record, and the attempt and worker that own it now. */
+export interface StepWrite {
+  group: string;
+  idx: number;
+  record: StepRecord;
+  attempt: number;
+  worker: string | null;
+}
+
+/** What one writeRows statement changes and sends. */
+export interface RowWrites {
+  steps?: readonly StepWrite[];
+  groups?: readonly GroupFields[];
+  /** Scheduler events, delivered on commit in this order. */
+  events?: ReadonlyArray<readonly [string, Record<string, unknown>]>;
+}
+
+/**
+ * Several step rows, group records and events in one statement (one round
+ * trip instead of one per row). The caller holds the rows' locks (taken in
+ * this transaction, checked against the attempt it owns): that is the fence.
+ */
+export async function writeRows(db: Queryable, state: string, writes: RowWrites): Promise<void> {
+  const steps = (writes.steps ?? []).map((s) => ({ group_name: s.group, idx: s.idx, record: s.record, attempt: s.attempt, worker: s.worker }));
+  const groups = (writes.groups ?? []).map((g) => ({ name: g.name, record: g }));
+  const events = (writes.events ?? []).map(([type, payload]) => wireText(state, type, payload));
+  await db.query(
+    `with s as (
+       update groundwork.steps t set record = v.record, attempt = v.attempt, worker = v.worker
+       from jsonb_to_recordset($2::jsonb) as v(group_name text, idx int, record jsonb, attempt int, worker text)
+       where t.state = $1 and t.group_name = v.group_name and t.idx = v.idx returning 1),
+     g as (
+       update groundwork.groups t set record = v.record
+       from jsonb_to_recordset($3::jsonb) as v(name text, record jsonb)
+       where t.state = $1 and t.name = v.name returning 1),
+     n as (select pg_notify($4, e.t) from unnest($5::text[]) with ordinality as e(t, k) order by k)
+     select (select count(*) from s) as steps, (select count(*) from g) as groups, (select count(*) from n) as events`,
+    [state, JSON.stringify(steps), JSON.stringify(groups), EVENTS_CHANNEL, events],
+  );
 }
 
 /**
@@ -103,26 +184,31 @@ export async function groupStates(db: Queryable, state: string, names: readonly 
   return new Map(r.rows.map((row) => [row.name as string, row.st as string]));
 }
 
-/** Insert scheduled groups; a group already there (another submitter was first) is left as it is. */
+/**
+ * Insert scheduled groups, in two statements whatever their number; a group
+ * already there (another submitter was first) is left as it is, steps and all.
+ */
 export async function insertGroups(db: Queryable, state: string, records: readonly GroupRecord[]): Promise<string[]> {
-  const added: string[] = [];
-  for (const record of records) {
-    const { steps, ...fields } = record;
-    const r = await db.query(`insert into groundwork.groups (state, name, record) values ($1, $2, $3) on conflict do nothing`, [
-      state,
-      record.name,
-      fields,
-    ]);
-    if (r.rowCount !== 1) continue;
-    added.push(record.name);
-    for (const [idx, step] of steps.entries()) {
-      await db.query(`insert into groundwork.steps (state, group_name, idx, record) values ($1, $2, $3, $4)`, [
-        state,
-        record.name,
-        idx,
-        step,
-      ]);
-    }
+  if (records.length === 0) return [];
+  const groups = records.map(({ steps: _s, ...fields }) => ({ name: fields.name, record: fields }));
+  const r = await db.query(
+    `insert into groundwork.groups (state, name, record)
+     select $1, v.name, v.record
+     from rows from (jsonb_to_recordset($2::jsonb) as (name text, record jsonb)) with ordinality as v(name, record, n)
+     order by v.n
+     on conflict do nothing returning name`,
+    [state, JSON.stringify(groups)],
+  );
+  const added = new Set(r.rows.map((row) => row.name as string));
+  const steps = records
+    .filter((record) => added.has(record.name))
+    .flatMap((record) => record.steps.map((step, idx) => ({ group_name: record.name, idx, record: step })));
+  if (steps.length > 0) {
+    await db.query(
+      `insert into groundwork.steps (state, group_name, idx, record)
+       select $1, v.group_name, v.idx, v.record from jsonb_to_recordset($2::jsonb) as v(group_name text, idx int, record jsonb)`,
+      [state, JSON.stringify(steps)],
+    );
   }
-  return added;
+  return records.map((record) => record.name).filter((name) => added.has(name));
 }

@@ -4,7 +4,7 @@ import type { DriverRegistry } from '../drivers/registry.js';
 import { HasDependentsError, NotSerializableError } from '../errors.js';
 import type { SchedulerEvents } from '../events.js';
 import type { Logger } from '../logger.js';
-import { dependencyClosure, dependentClosure } from '../scheduler/graph.js';
+import { dependencyClosure, dependentClosure, topologicalOrder } from '../scheduler/graph.js';
 import type { GroupSpec } from '../scheduler/options.js';
 import { planGroups } from '../scheduler/plan.js';
 import type { Runtime } from '../scheduler/runtime.js';
@@ -16,7 +16,7 @@ import { GroupState, STATE_VERSION, type GroupRecord } from '../state/types.js';
 import { inTransaction } from './db.js';
 import { startGroupDown, startGroupUp } from './flow.js';
 import type { StepQueue } from './queue.js';
-import { groupRecord, insertGroups, lockGroup, readState, writeGroup } from './rows.js';
+import { groupRecord, insertGroups, lockGroupsInOrder, readState, writeGroup } from './rows.js';
 
 export interface SubmitContext {
   pool: pg.Pool;
@@ -46,8 +46,9 @@ async function lockState(c: pg.PoolClient, state: string): Promise<Record<string
 
 /**
  * One submit transaction, run again (from scratch: the failed one rolled back) when
- * PostgreSQL ends it as a deadlock victim (40P01): two submitters at once can lock
- * group rows in another order than a worker's commit (seen in test/workers/submitters.test.ts).
+ * PostgreSQL ends it as a deadlock victim (40P01). The submitter locks its groups in the
+ * order the workers' commits do (lockGroupsInOrder), so that is left for a teardown
+ * submitted while up-steps of the same groups still commit (those lock the other way).
  */
 async function submitTransaction<T>(ctx: SubmitContext, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -72,11 +73,11 @@ export async function submitProvision(ctx: SubmitContext, stateId: string, specs
     const records = planGroups(snapshotRuntime(ctx, stateId, groups), specs);
     await insertGroups(c, ctx.state, records);
     for (const r of records) groups[r.name] = r;
-    const closure = [...dependencyClosure(targets, (n) => groups[n]?.dependsOn ?? [])];
+    const dependsOn = (n: string) => groups[n]?.dependsOn ?? [];
+    const closure = topologicalOrder(dependencyClosure(targets, dependsOn), dependsOn);
     const tx = { db: c, queue: ctx.queue, state: ctx.state };
-    for (const name of closure) {
-      const fields = await lockGroup(c, ctx.state, name);
-      if (fields && (fields.state === GroupState.Failed || fields.state === GroupState.Blocked)) {
+    for (const fields of (await lockGroupsInOrder(c, ctx.state, closure)).values()) {
+      if (fields.state === GroupState.Failed || fields.state === GroupState.Blocked) {
         const { error: _e, blockedBy: _b, ...rest } = fields;
         await writeGroup(c, ctx.state, { ...rest, state: GroupState.Pending });
       }
@@ -115,11 +116,12 @@ export async function submitTeardown(ctx: SubmitContext, names: readonly string[
       }
     }
     const tx = { db: c, queue: ctx.queue, state: ctx.state };
-    for (const name of targets) {
-      const fields = await lockGroup(c, ctx.state, name);
-      if (fields && fields.state !== GroupState.Deprovisioning) await writeGroup(c, ctx.state, { ...fields, state: GroupState.Deprovisioning });
+    // Dependents first, as the workers' shutdown commits lock them.
+    const order = topologicalOrder(targets, (n) => groups[n]?.dependsOn ?? []).reverse();
+    for (const fields of (await lockGroupsInOrder(c, ctx.state, order)).values()) {
+      if (fields.state !== GroupState.Deprovisioning) await writeGroup(c, ctx.state, { ...fields, state: GroupState.Deprovisioning });
     }
-    for (const name of targets) await startGroupDown(tx, name);
+    for (const name of order) await startGroupDown(tx, name);
     return [...targets];
   });
 }

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
-import { executorOf, inTransaction } from './db.js';
+import { inTransaction } from './db.js';
 import { enqueueStep } from './flow.js';
 import { leaseIsFree, orphanedSteps } from './lease.js';
 import { JobKind, type StepQueue } from './queue.js';
-import { lockGroup, lockSteps } from './rows.js';
+import { lockGroupSteps } from './rows.js';
 
 /**
  * Hand every step whose worker is gone (its lease no longer held) to a new
@@ -16,16 +16,15 @@ import { lockGroup, lockSteps } from './rows.js';
  */
 export async function sweep(pool: pg.Pool, queue: StepQueue, state: string, logger: Logger): Promise<number> {
   let handed = 0;
-  for (const o of await orphanedSteps(pool)) {
-    if (o.state !== state) continue;
+  for (const o of await orphanedSteps(pool, state)) {
     const moved = await inTransaction(pool, async (c, db) => {
-      const fields = await lockGroup(c, state, o.group);
-      const row = fields ? (await lockSteps(c, state, o.group))[o.step] : undefined;
+      const row = (await lockGroupSteps(c, state, o.group))?.steps[o.step];
       if (!row || row.attempt !== o.attempt || row.worker !== o.worker) return false; // it moved on meanwhile
       if (!(await leaseIsFree(c, o))) return false; // its worker is back (reconnected) or still there
       const kind = o.stopping ? JobKind.Down : JobKind.Up;
+      // A step its worker took straight on (its group's next, a dependent's first) has no job to complete.
       const old = await queue.activeJobOf(db, { state, group: o.group, step: o.step, attempt: o.attempt, kind });
-      if (old) await queue.complete(executorOf(c), old);
+      if (old) await queue.complete(db, old);
       await enqueueStep({ db: c, queue, state }, o.group, row, kind);
       return true;
     });

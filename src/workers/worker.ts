@@ -7,11 +7,12 @@ import type { Logger } from '../logger.js';
 import type { ProvisionerRegistry } from '../serialize/registry.js';
 import { claimJob, type ClaimedStep } from './claim.js';
 import { commitStep, type StepEnd } from './commit.js';
+import { commitAndTakeNext, straightOn } from './commit-next.js';
 import { executorOf, inTransaction, isConnectionError, openPool } from './db.js';
 import { throughRestart } from './through-restart.js';
 import { redactUrl, scrubPassword } from '../state/postgres/redact.js';
-import { Leases } from './lease.js';
-import { WAKE_CHANNEL, StepQueue } from './queue.js';
+import { Leases, type StepKey } from './lease.js';
+import { JobKind, WAKE_CHANNEL, StepQueue } from './queue.js';
 import { ensureStateRow } from './rows.js';
 import { runStep } from './run-step.js';
 import { migrate } from '../state/postgres/migrate.js';
@@ -36,6 +37,16 @@ export interface WorkerOptions {
   id?: string;
   /** Fallback poll when no NOTIFY comes (pg-boss's own minimum is 0.5 s). */
   pollMs?: number;
+}
+
+/** A lease asked for ahead of the commit that may need it. */
+interface LeaseAhead {
+  key: StepKey;
+  ok: Promise<boolean>;
+}
+
+function sameStep(a: StepKey, b: StepKey): boolean {
+  return a.state === b.state && a.group === b.group && a.step === b.step;
 }
 
 /**
@@ -220,40 +231,74 @@ export class Worker {
         else this.#o.logger.warn(`group "${key.group}" step ${key.step + 1}: ${describeError(error)}`);
       } finally {
         this.#running.delete(name);
-        await this.#leases.release(key);
+        // Not waited for: the next step's commit need not wait for this unlock (the lease session runs them in order).
+        void this.#leases.release(key);
       }
     }
   }
 
-  /** Commit, retrying through a lost connection (the commit is fenced, so a retry cannot double it). */
+  /**
+   * Commit, again through a lost connection or a deadlock (the commit is fenced and
+   * rolled back whole, so a retry cannot double it). The lease of the step this
+   * worker will most likely go on with is taken meanwhile, off the commit's path.
+   */
   async #commit(claimed: ClaimedStep, end: StepEnd): Promise<ClaimedStep | undefined> {
-    let backoff = 100;
-    for (;;) {
-      // Leases this try takes (the next step's, a dependent's): all but the one returned go back, also on throw.
-      const got: ClaimedStep['job'][] = [];
-      const leases = {
-        acquire: async (key: { state: string; group: string; step: number }) => {
-          const ok = await this.#leases.acquire(key);
-          if (ok) got.push({ ...key, attempt: 0, kind: claimed.job.kind });
-          return ok;
-        },
-      };
-      let next: ClaimedStep | undefined;
+    let early = this.#stop.signal.aborted ? undefined : this.#leaseAhead(claimed);
+    return throughRestart(
+      `commit of group "${claimed.job.group}" step ${claimed.job.step + 1}`,
+      () => {
+        const ahead = early;
+        early = undefined; // a retry starts from no lease: this try's are all released when it fails
+        return this.#commitOnce(claimed, end, ahead);
+      },
+      { logger: this.#o.logger, signal: this.#cancel.signal },
+    );
+  }
+
+  /** The step's likely successor (the next step up, the one below down), its lease asked for now. */
+  #leaseAhead(claimed: ClaimedStep): LeaseAhead | undefined {
+    const { job } = claimed;
+    const step = job.kind === JobKind.Up ? job.step + 1 : job.step - 1;
+    if (step < 0 || step >= claimed.stepCount) return undefined;
+    const key = { state: job.state, group: job.group, step };
+    return { key, ok: this.#leases.acquire(key).catch(() => false) };
+  }
+
+  async #commitOnce(claimed: ClaimedStep, end: StepEnd, ahead: LeaseAhead | undefined): Promise<ClaimedStep | undefined> {
+    // The common case, its group's next step with its lease in hand: one statement, no transaction to open.
+    const next = straightOn(claimed, end);
+    if (next && ahead && sameStep(ahead.key, next) && (await ahead.ok)) {
       try {
-        next = await inTransaction(this.#pool, (c) =>
-          commitStep({ db: c, queue: this.#queue, state: this.#o.state }, leases, this.id, claimed, end, !this.#stop.signal.aborted),
-        );
-        return next;
+        return await commitAndTakeNext(this.#pool, this.id, claimed, end);
       } catch (error) {
-        if (!isConnectionError(error) || this.#cancel.signal.aborted) throw error;
-        this.#o.logger.warn(
-          `commit of group "${claimed.job.group}" step ${claimed.job.step + 1} failed (${describeError(error)}); retrying in ${backoff} ms`,
-        );
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(backoff * 2, 2000);
-      } finally {
-        for (const key of got) if (!next || key.group !== next.job.group || key.step !== next.job.step) await this.#leases.release(key);
+        void this.#leases.release(next);
+        throw error;
       }
+    }
+    return this.#commitInTransaction(claimed, end, ahead);
+  }
+
+  async #commitInTransaction(claimed: ClaimedStep, end: StepEnd, ahead: LeaseAhead | undefined): Promise<ClaimedStep | undefined> {
+    // Leases this try takes (the next step's, a dependent's): all but the one returned go back, also on throw.
+    const got: StepKey[] = [];
+    const leases = {
+      acquire: async (key: StepKey) => {
+        const asked = ahead && sameStep(ahead.key, key) ? ahead : undefined;
+        if (asked) ahead = undefined;
+        const ok = await (asked ? asked.ok : this.#leases.acquire(key));
+        if (ok) got.push(key);
+        return ok;
+      },
+    };
+    let next: ClaimedStep | undefined;
+    try {
+      next = await inTransaction(this.#pool, (c) =>
+        commitStep({ db: c, queue: this.#queue, state: this.#o.state }, leases, this.id, claimed, end, !this.#stop.signal.aborted),
+      );
+      return next;
+    } finally {
+      if (ahead && (await ahead.ok)) got.push(ahead.key); // asked for ahead, not needed
+      for (const key of got) if (!next || !sameStep(key, next.job)) void this.#leases.release(key);
     }
   }
 

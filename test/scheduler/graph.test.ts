@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { ErrorCode, GraphError, Scheduler } from '../../src/index.js';
+import { topologicalOrder } from '../../src/scheduler/graph.js';
 import { readStateFile } from '../../src/state/file-store.js';
 import { callIds, caught, GwStep, newStateFile, resetFixtures } from '../helpers/scheduler.js';
 
@@ -165,5 +166,26 @@ describe('schedule', () => {
       { name: 'web', provisioners: [new GwStep('web1')], dependsOn: ['db'] },
     ]);
     expect(s.graph()).toContain('db["db"] --> web["web"]');
+  });
+});
+
+describe('topologicalOrder (the order the workers lock group rows in)', () => {
+  const edges: Record<string, string[]> = { app: ['db', 'cache'], lb: ['app'], db: [], cache: ['db'], other: [] };
+  const deps = (n: string) => edges[n] ?? [];
+
+  test('puts every dependency among the names before its dependents, keeping the given order otherwise', () => {
+    expect(topologicalOrder(['lb', 'other', 'app', 'cache', 'db'], deps)).toEqual(['db', 'cache', 'app', 'lb', 'other']);
+  });
+
+  test('ignores dependencies outside the names, and stops on a cycle instead of looping', () => {
+    expect(topologicalOrder(['lb', 'app'], deps)).toEqual(['app', 'lb']);
+    const cyclic: Record<string, string[]> = { a: ['b'], b: ['a'] };
+    expect(topologicalOrder(['a', 'b'], (n) => cyclic[n] ?? [])).toEqual(['b', 'a']);
+  });
+
+  test('handles a chain of 20,000 groups without deep recursion', () => {
+    const chain = (n: string) => (n === 'g0' ? [] : [`g${Number(n.slice(1)) - 1}`]);
+    const names = Array.from({ length: 20_000 }, (_, k) => `g${19_999 - k}`);
+    expect(topologicalOrder(names, chain).slice(0, 3)).toEqual(['g0', 'g1', 'g2']);
   });
 });

@@ -6,7 +6,7 @@
  */
 
 /** The schema version this code reads and writes. A database at another (newer) version is refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The PostgreSQL schema (namespace) that holds Groundwork's tables; pg-boss keeps its own (`pgboss`). */
 export const SCHEMA_NAME = 'groundwork';
@@ -66,6 +66,17 @@ create table if not exists groundwork.workers (
   concurrency int not null,
   running jsonb not null default '[]'
 );
+`,
+  },
+  {
+    // Workers (issue 12): what grows with the state is indexed, so a step's commit and a sweep stay
+    // the same cost at 10 groups or 10,000: a group's dependents (looked up at every group's end), and
+    // the steps a worker runs now (the sweeper checks only those against their leases).
+    version: 2,
+    sql: `
+create index if not exists groups_depends_on on groundwork.groups using gin ((record->'dependsOn'));
+create index if not exists steps_running on groundwork.steps (state)
+  where worker is not null and record->>'state' in ('running', 'stopping');
 `,
   },
 ];
