@@ -1,8 +1,9 @@
 // Worker mode (issue 12) beside the file-journal single process, in one run on a throwaway
 // PostgreSQL: no-op steps with 1/2/4/8 workers; I/O-bound steps (50 ms) with 1/2/4/8 workers ×
-// concurrency 8; dependency→dependent latency; a 1,000-group chain of 3 steps; takeover after
+// concurrency 8 (weak scaling: --io-rounds groups per slot, so every run keeps all slots busy for
+// the same time); dependency→dependent latency; a 1,000-group chain of 3 steps; takeover after
 // kill -9. Workers are `tasks.ts worker` children; the bench submits and watches in-process.
-// Usage: npm run bench:workers [-- --flat 200 --io 64 --chain 1000 --takeovers 5 --only noop,io,latency,chain,takeover]
+// Usage: npm run bench:workers [-- --flat 200 --io-rounds 8 --chain 1000 --takeovers 5 --only noop,io,latency,chain,takeover]
 import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ import { benchGroups } from './workers/bench-step.js';
 const { values } = parseArgs({
   options: {
     flat: { type: 'string', default: '200' },
-    io: { type: 'string', default: '64' },
+    'io-rounds': { type: 'string', default: '8' },
     chain: { type: 'string', default: '1000' },
     latency: { type: 'string', default: '100' },
     takeovers: { type: 'string', default: '5' },
@@ -71,18 +72,10 @@ async function stopAll(list: readonly Child[]): Promise<void> {
   for (const c of list) children.delete(c);
 }
 
-/** Submit `groups` to `workers` workers of `concurrency` each; ms from submit to all provisioned, and the submitter's events. */
-async function workerRun(
-  groups: ReturnType<typeof benchGroups>,
-  workers: number,
-  concurrency: number,
-  onEvents?: (e: SchedulerEvents) => void,
-) {
-  const state = `bench${run++}`;
-  const list: Child[] = [];
-  for (const p of Array.from({ length: workers }, () => spawnWorker(state, concurrency))) list.push((await p).child);
-  const events = new SchedulerEvents(silentLogger);
-  onEvents?.(events);
+type Groups = ReturnType<typeof benchGroups>;
+
+/** The bench's own submitter (a worker that takes no step) and event bridge on `state`, as `provision --no-work` runs them. */
+async function submitterOn(state: string, events: SchedulerEvents) {
   const submitter = new Worker({
     url: db.url,
     state,
@@ -97,29 +90,38 @@ async function workerRun(
   await submitter.start();
   const bridge = new EventBridge(db.url, state, events);
   await bridge.start();
-  const specs = Object.entries(groups).map(([name, g]) => ({ name, dependsOn: g.dependsOn, provisioners: g.provisioners }));
-  const t0 = performance.now();
-  const ctx = {
+  const ctx = { pool: submitter.pool, queue: submitter.queue, state, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: silentLogger, events };
+  return {
+    submit: (groups: Groups) =>
+      submitProvision(ctx, submitter.stateId, Object.entries(groups).map(([name, g]) => ({ name, ...g })), Object.keys(groups)),
+    settled: (targets: string[]) => waitForTargets(submitter.pool, bridge, state, targets, 'up', new AbortController().signal),
     pool: submitter.pool,
-    queue: submitter.queue,
-    state,
-    registry: defaultRegistry(),
-    drivers: defaultDriverRegistry(),
-    logger: silentLogger,
-    events,
+    close: async () => {
+      await bridge.close();
+      await submitter.close();
+    },
   };
-  const targets = await submitProvision(ctx, submitter.stateId, specs, Object.keys(groups));
-  const outcomes = await waitForTargets(submitter.pool, bridge, state, targets, 'up', new AbortController().signal);
+}
+
+/** Submit `groups` to `workers` workers of `concurrency` each; ms from submit to all provisioned. */
+async function workerRun(groups: Groups, workers: number, concurrency: number, onEvents?: (e: SchedulerEvents) => void) {
+  const state = `bench${run++}`;
+  const list: Child[] = [];
+  for (const p of Array.from({ length: workers }, () => spawnWorker(state, concurrency))) list.push((await p).child);
+  const events = new SchedulerEvents(silentLogger);
+  onEvents?.(events);
+  const session = await submitterOn(state, events);
+  const t0 = performance.now();
+  const outcomes = await session.settled(await session.submit(groups));
   const ms = performance.now() - t0;
   if (!outcomes.every((o) => o.state === 'provisioned'))
     throw new Error(`bench run failed: ${JSON.stringify(outcomes.filter((o) => o.state !== 'provisioned'))}`);
-  await bridge.close();
-  await submitter.close();
+  await session.close();
   await stopAll(list);
-  return { ms, list };
+  return { ms };
 }
 
-async function fileRun(groups: ReturnType<typeof benchGroups>, concurrency: number): Promise<number> {
+async function fileRun(groups: Groups, concurrency: number): Promise<number> {
   const store = new JsonFileStore(join(dir, `file-${run++}.json`), { logger: silentLogger });
   const s = await Scheduler.open({ store, concurrency });
   const t0 = performance.now();
@@ -143,38 +145,15 @@ async function takeovers(kills: number): Promise<number[]> {
   const events = new SchedulerEvents(silentLogger);
   const starts: Array<() => void> = [];
   events.on('step:start', () => starts.shift()?.());
-  const submitter = new Worker({
-    url: db.url,
-    state,
-    concurrency: 1,
-    leaseTimeoutMs: 2000,
-    registry: defaultRegistry(),
-    drivers: defaultDriverRegistry(),
-    logger: silentLogger,
-    dataDir: dir,
-    work: false,
-  });
-  await submitter.start();
-  const bridge = new EventBridge(db.url, state, events);
-  await bridge.start();
+  const session = await submitterOn(state, events);
   const started = () => new Promise<void>((resolve) => starts.push(resolve));
   const times: number[] = [];
   try {
-    const groups = benchGroups('flat', 1, 3_600_000, 1);
-    const ctx = {
-      pool: submitter.pool,
-      queue: submitter.queue,
-      state,
-      registry: defaultRegistry(),
-      drivers: defaultDriverRegistry(),
-      logger: silentLogger,
-      events,
-    };
     let next = started();
-    await submitProvision(ctx, submitter.stateId, [{ name: 'b0', dependsOn: [], provisioners: groups['b0']!.provisioners }], ['b0']);
+    await session.submit(benchGroups('flat', 1, 3_600_000, 1));
     await next;
     for (let k = 0; k < kills; k++) {
-      const r = await submitter.pool.query(`select worker from groundwork.steps where state = $1 and group_name = 'b0'`, [state]);
+      const r = await session.pool.query(`select worker from groundwork.steps where state = $1 and group_name = 'b0'`, [state]);
       const pid = Number(/-(\d+)-[0-9a-f]+$/.exec(String(r.rows[0].worker))?.[1]);
       const victim = list.find((c) => c.pid === pid);
       if (!victim) throw new Error(`takeover bench: no child runs the step (worker ${r.rows[0].worker})`);
@@ -189,8 +168,7 @@ async function takeovers(kills: number): Promise<number[]> {
       list.push((await spawnWorker(state, 1)).child);
     }
   } finally {
-    await bridge.close();
-    await submitter.close();
+    await session.close();
     for (const c of list) c.kill('SIGKILL'); // their step runs for an hour: no graceful drain
     await Promise.allSettled(list);
     for (const c of list) children.delete(c);
@@ -214,15 +192,18 @@ try {
     }
   }
   if (want('io')) {
-    const io = Number(values.io);
-    const ioGroups = benchGroups('flat', io, 50);
-    console.log(`I/O-bound steps (50 ms): ${io} groups × 3 steps, concurrency 8 per worker`);
+    const rounds = Number(values['io-rounds']);
+    console.log(`I/O-bound steps (50 ms), 3 per group, concurrency 8 per worker, ${rounds} groups per slot (N × 8 × ${rounds} groups)`);
     let one = 0;
     for (const n of counts) {
-      const { ms } = await workerRun(ioGroups, n, 8);
-      const rate = (io * 3) / (ms / 1000);
+      const groups = n * 8 * rounds;
+      const { ms } = await workerRun(benchGroups('flat', groups, 50), n, 8);
+      const rate = (groups * 3) / (ms / 1000);
       if (n === 1) one = rate;
-      console.log(`  ${n} worker(s): ${rate.toFixed(0)} steps/s (${(rate / (one * n)).toFixed(2)} × linear)`);
+      const ideal = (n * 8) / 0.05;
+      console.log(
+        `  ${n} worker(s): ${groups} groups in ${(ms / 1000).toFixed(2)} s, ${rate.toFixed(0)} steps/s (${(rate / (one * n)).toFixed(2)} × linear; ${((rate / ideal) * 100).toFixed(0)} % of the ${ideal} steps/s the waits allow)`,
+      );
     }
   }
   if (want('latency')) {

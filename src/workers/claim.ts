@@ -1,10 +1,10 @@
 import { needsShutdown } from '../state/transitions.js';
 import { GroupState, StepState, type StepRecord } from '../state/types.js';
 import type { ValueSnapshot } from '../serialize/codec.js';
-import type { Queryable } from './db.js';
+import { executorOf } from './db.js';
 import type { Leases } from './lease.js';
 import { JobKind, type StepJob } from './queue.js';
-import { lockGroupSteps, writeRows, type LockedGroup, type RowWrites, type StepRow } from './rows.js';
+import { dependencyOutputs, dependencyStates, lockGroupSteps, writeRows, type LockedGroup, type RowWrites, type StepRow } from './rows.js';
 import type { FlowTx } from './flow.js';
 
 /** A step attempt this worker now runs: everything its ctx needs, read in the transaction that claimed it. */
@@ -26,6 +26,8 @@ export interface ClaimedStep {
  * active only while its step is claimed): its attempt must be the step's
  * current one, unclaimed, and still need doing; the lease is taken first.
  * A stale job (an older attempt, a step done already) is completed and skipped.
+ * A wanted step whose lease a session still holds (a worker gives leases back
+ * just after its commit) is put back in the queue for a moment, not dropped.
  */
 export async function claimJob(tx: FlowTx, leases: Leases, worker: string, jobId: string, job: StepJob): Promise<ClaimedStep | undefined> {
   const key = { state: job.state, group: job.group, step: job.step };
@@ -36,11 +38,12 @@ export async function claimJob(tx: FlowTx, leases: Leases, worker: string, jobId
     row.attempt === job.attempt &&
     row.worker === null &&
     (job.kind === JobKind.Up ? row.record.state !== StepState.Done : needsShutdown(row.record.state));
-  if (!locked || !row || !wanted || !(await leases.acquire(key))) {
-    await tx.db.query(`update pgboss.job set state = 'completed', completed_on = now() where name = $1 and id = $2`, [
-      tx.queue.name,
-      jobId,
-    ]);
+  if (!locked || !row || !wanted) {
+    await tx.queue.discard(executorOf(tx.db), jobId);
+    return undefined;
+  }
+  if (!(await leases.acquire(key))) {
+    await tx.queue.postpone(executorOf(tx.db), jobId, 200);
     return undefined;
   }
   return markRunning(tx, worker, jobId, job, locked, row);
@@ -87,7 +90,7 @@ export async function markRunning(
     jobId,
     record,
     input: job.step > 0 ? steps[job.step - 1]?.record.output : undefined,
-    dependencies: dependencies ?? (await dependencyOutputs(tx.db, tx.state, fields.dependsOn)),
+    dependencies: dependencies ?? dependencyOutputs(await dependencyStates(tx.db, tx.state, fields.dependsOn)),
     stepCount: steps.length,
     resumed,
   };
@@ -96,22 +99,4 @@ export async function markRunning(
 function lastNeedingShutdown(steps: readonly StepRow[]): number {
   for (let i = steps.length - 1; i >= 0; i--) if (needsShutdown(steps[i]!.record.state)) return i;
   return -1;
-}
-
-async function dependencyOutputs(
-  db: Queryable,
-  state: string,
-  names: readonly string[],
-): Promise<Record<string, ValueSnapshot | undefined>> {
-  if (names.length === 0) return {};
-  const r = await db.query(
-    `select distinct on (group_name) group_name, record from groundwork.steps where state = $1 and group_name = any($2) order by group_name, idx desc`,
-    [state, names],
-  );
-  const out: Record<string, ValueSnapshot | undefined> = {};
-  for (const row of r.rows) {
-    const rec = row.record as StepRecord;
-    out[row.group_name as string] = rec.state === StepState.Done ? rec.output : undefined;
-  }
-  return out;
 }

@@ -77,7 +77,7 @@ export async function commitStep(
     // Written before the dependents are looked at: their readiness reads this group's state.
     await writeRows(tx.db, tx.state, { steps: [result], groups: [provisioned], events: [finished, ['group:finish', { group: job.group, durationMs }]] });
     const took = await startDependents(tx, job.group, goOn ? (key) => leases.acquire(key) : undefined);
-    if (took) return markRunning(tx, worker, undefined, took.job, took, took.row);
+    if (took) return markRunning(tx, worker, undefined, took.job, took, took.row, {}, took.dependencies);
   } else {
     await notifyEvent(tx.db, tx.state, ...finished); // the group's rows go with it
     await removeGroup(tx, job.group, fields.dependsOn);

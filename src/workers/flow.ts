@@ -3,7 +3,8 @@ import { GroupState, StepState } from '../state/types.js';
 import { executorOf, type Queryable } from './db.js';
 import { notifyEvent } from './notify.js';
 import { JobKind, type StepJob, type StepQueue } from './queue.js';
-import { dependentsOf, groupStates, lockGroup, lockGroupSteps, writeGroup, type LockedGroup, type StepRow } from './rows.js';
+import type { ClaimedStep } from './claim.js';
+import { dependencyOutputs, dependencyStates, dependentsOf, lockGroup, lockGroupSteps, writeGroup, type LockedGroup, type StepRow } from './rows.js';
 
 /** What a transaction that moves the work on needs. */
 export interface FlowTx {
@@ -41,20 +42,24 @@ export function takeStep(tx: FlowTx, group: string, row: StepRow, kind: JobKind)
   return { state: tx.state, group, step: row.idx, attempt: row.attempt + 1, kind };
 }
 
+/** A group that may start now, locked: its first unfinished step, and its dependencies' outputs. */
+interface ReadyGroup extends LockedGroup {
+  row: StepRow;
+  dependencies: ClaimedStep['dependencies'];
+}
+
 /** A group whose first unfinished step may start now (dependencies provisioned, not running already), locked. */
-async function readyUp(tx: FlowTx, group: string): Promise<(LockedGroup & { row: StepRow }) | undefined> {
+async function readyUp(tx: FlowTx, group: string): Promise<ReadyGroup | undefined> {
   const locked = await lockGroupSteps(tx.db, tx.state, group);
   if (!locked) return undefined;
   const { fields, steps } = locked;
   if (fields.state !== GroupState.Pending && fields.state !== GroupState.Provisioning) return undefined;
-  if (fields.dependsOn.length > 0) {
-    const deps = await groupStates(tx.db, tx.state, fields.dependsOn);
-    if (fields.dependsOn.some((d) => deps.get(d) !== GroupState.Provisioned)) return undefined;
-  }
+  const deps = await dependencyStates(tx.db, tx.state, fields.dependsOn);
+  if (fields.dependsOn.some((d) => deps.get(d)?.state !== GroupState.Provisioned)) return undefined;
   const row = steps[resumeIndex(steps.map((s) => s.record.state))];
   if (!row) return undefined;
   if (row.worker && (row.record.state === StepState.Running || row.record.state === StepState.Stopping)) return undefined; // the sweeper's
-  return { fields, steps, row };
+  return { fields, steps, row, dependencies: dependencyOutputs(deps) };
 }
 
 /** Queue a group's first unfinished step, if its dependencies are provisioned and it is not running already. */
@@ -66,8 +71,7 @@ export async function startGroupUp(tx: FlowTx, group: string): Promise<boolean> 
 }
 
 /** A dependent's first step taken by the committing worker (to claim with markRunning in the same transaction). */
-export interface TakenGroup extends LockedGroup {
-  row: StepRow;
+export interface TakenGroup extends ReadyGroup {
   job: StepJob;
 }
 

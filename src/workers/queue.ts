@@ -99,6 +99,20 @@ export class StepQueue {
     return (jobs ?? []).map((j) => ({ id: j.id, data: j.data }));
   }
 
+  /** Complete a job that is no longer wanted (its attempt is stale, its step done), in the caller's transaction. */
+  async discard(db: Executor, id: string): Promise<void> {
+    await db.executeSql(`update pgboss.job set state = 'completed', completed_on = now() where name = $1 and id = $2`, [this.name, id]);
+  }
+
+  /** Put a fetched job back, to be fetched again after `ms` (pg-boss 10 fetches only jobs whose start_after has passed). */
+  async postpone(db: Executor, id: string, ms: number): Promise<void> {
+    await db.executeSql(
+      `update pgboss.job set state = 'created', started_on = null, start_after = now() + $3 * interval '1 millisecond'
+       where name = $1 and id = $2`,
+      [this.name, id, ms],
+    );
+  }
+
   /** Complete a job in the caller's transaction. */
   async complete(db: Executor, id: string): Promise<void> {
     await this.boss.complete(this.name, id, {}, { db });

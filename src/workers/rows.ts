@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { STATE_VERSION, type GroupRecord, type StepRecord } from '../state/types.js';
+import type { ValueSnapshot } from '../serialize/codec.js';
+import { STATE_VERSION, StepState, type GroupRecord, type StepRecord } from '../state/types.js';
 import type { Queryable } from './db.js';
 import { EVENTS_CHANNEL, wireText } from './notify.js';
 
@@ -176,12 +177,33 @@ export async function dependentsOf(db: Queryable, state: string, name: string): 
   return r.rows.map((row) => row.name as string);
 }
 
-export async function groupStates(db: Queryable, state: string, names: readonly string[]): Promise<Map<string, string>> {
-  const r = await db.query(`select name, record->>'state' as st from groundwork.groups where state = $1 and name = any($2)`, [
-    state,
-    names,
-  ]);
-  return new Map(r.rows.map((row) => [row.name as string, row.st as string]));
+/** A dependency as a dependent's start needs it: its group's state, and its final output if its last step is done. */
+export interface DependencyState {
+  state: string;
+  output: ValueSnapshot | undefined;
+}
+
+export async function dependencyStates(db: Queryable, state: string, names: readonly string[]): Promise<Map<string, DependencyState>> {
+  if (names.length === 0) return new Map();
+  const r = await db.query(
+    `select g.name, g.record->>'state' as st,
+       (select s.record from groundwork.steps s where s.state = g.state and s.group_name = g.name order by s.idx desc limit 1) as last
+     from groundwork.groups g where g.state = $1 and g.name = any($2)`,
+    [state, names],
+  );
+  return new Map(
+    r.rows.map((row) => {
+      const last = row.last as StepRecord | null;
+      return [row.name as string, { state: row.st as string, output: last?.state === StepState.Done ? last.output : undefined }];
+    }),
+  );
+}
+
+/** The final outputs of these dependencies by name, as a step's ctx.dependencies has them (recorded snapshots). */
+export function dependencyOutputs(deps: ReadonlyMap<string, DependencyState>): Record<string, ValueSnapshot | undefined> {
+  const out: Record<string, ValueSnapshot | undefined> = {};
+  for (const [name, dep] of deps) out[name] = dep.output;
+  return out;
 }
 
 /**
