@@ -90,18 +90,35 @@ export function checkTeardownLog(entries: LogEntry[], dag: ReturnType<typeof fix
   return problems;
 }
 
-/** The groups and steps as the database holds them, read with plain SQL. */
-export async function readRows(url: string): Promise<{ groups: Map<string, string>; steps: Array<{ group: string; idx: number; state: string; attempt: number; worker: string | null }> }> {
+/** How many steps the log shows started (each run of a step logs one `start`). */
+export function countStarts(text: string): number {
+  return text.split('\n').filter((l) => l.startsWith('start ')).length;
+}
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
   await client.connect();
   try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The groups and steps as the database holds them, read with plain SQL. */
+export function readRows(url: string): Promise<{ groups: Map<string, string>; steps: Array<{ group: string; idx: number; state: string; attempt: number; worker: string | null }> }> {
+  return withClient(url, async (client) => {
     const g = await client.query(`select name, record->>'state' as st from groundwork.groups where state = 'default'`);
     const s = await client.query(`select group_name, idx, record->>'state' as st, attempt, worker from groundwork.steps where state = 'default' order by group_name, idx`);
     return {
       groups: new Map(g.rows.map((r) => [r.name as string, r.st as string])),
       steps: s.rows.map((r) => ({ group: r.group_name, idx: r.idx, state: r.st, attempt: r.attempt, worker: r.worker })),
     };
-  } finally {
-    await client.end();
-  }
+  });
+}
+
+/** pg-boss jobs enqueued more than once (same queue and singleton key), from its own job table. */
+export function duplicateJobs(url: string): Promise<unknown[]> {
+  return withClient(url, async (client) => (await client.query(`select name, singleton_key, count(*)::int as n from pgboss.job group by 1, 2 having count(*) > 1`)).rows);
 }

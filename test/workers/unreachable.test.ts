@@ -3,7 +3,7 @@
 // Nothing listens on the port (taken from the OS, then closed), so no PostgreSQL is needed.
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { cli } from './children.js';
+import { useChildren } from './cluster.js';
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -14,6 +14,8 @@ async function closedPort(): Promise<number> {
 }
 
 describe('worker with the database unreachable', () => {
+  const { cli } = useChildren();
+
   it('exits with the URL redacted and the exit code of the other commands', async () => {
     const port = await closedPort();
     const env = { GROUNDWORK_DATABASE_URL: `postgres://groundwork:s3cret-pw@127.0.0.1:${port}/gw`, GW_TEST_STATE_FILE: '/nonexistent/state.json' };
