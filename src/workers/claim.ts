@@ -21,6 +21,9 @@ export interface ClaimedStep {
   resumed: boolean;
 }
 
+/** How long a job waits when its step's lease is still held (given back within a commit's time). */
+export const LEASE_HELD_RETRY_MS = 200;
+
 /**
  * Claim the step of a job just fetched (in the same transaction, so a job is
  * active only while its step is claimed): its attempt must be the step's
@@ -29,7 +32,13 @@ export interface ClaimedStep {
  * A wanted step whose lease a session still holds (a worker gives leases back
  * just after its commit) is put back in the queue for a moment, not dropped.
  */
-export async function claimJob(tx: FlowTx, leases: Leases, worker: string, jobId: string, job: StepJob): Promise<ClaimedStep | undefined> {
+export async function claimJob(
+  tx: FlowTx,
+  leases: Leases,
+  worker: string,
+  jobId: string,
+  job: StepJob,
+): Promise<ClaimedStep | 'stale' | 'lease-held'> {
   const key = { state: job.state, group: job.group, step: job.step };
   const locked = await lockGroupSteps(tx.db, tx.state, job.group);
   const row = locked?.steps[job.step];
@@ -40,11 +49,11 @@ export async function claimJob(tx: FlowTx, leases: Leases, worker: string, jobId
     (job.kind === JobKind.Up ? row.record.state !== StepState.Done : needsShutdown(row.record.state));
   if (!locked || !row || !wanted) {
     await tx.queue.discard(executorOf(tx.db), jobId);
-    return undefined;
+    return 'stale';
   }
   if (!(await leases.acquire(key))) {
-    await tx.queue.postpone(executorOf(tx.db), jobId, 200);
-    return undefined;
+    await tx.queue.postpone(executorOf(tx.db), jobId, LEASE_HELD_RETRY_MS);
+    return 'lease-held';
   }
   return markRunning(tx, worker, jobId, job, locked, row);
 }

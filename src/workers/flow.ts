@@ -51,23 +51,20 @@ interface ReadyGroup extends LockedGroup {
 /** A group whose first unfinished step may start now (dependencies provisioned, not running already), locked. */
 async function readyUp(tx: FlowTx, group: string): Promise<ReadyGroup | undefined> {
   const locked = await lockGroupSteps(tx.db, tx.state, group);
-  if (!locked) return undefined;
-  const { fields, steps } = locked;
+  if (!locked || (locked.fields.state !== GroupState.Pending && locked.fields.state !== GroupState.Provisioning)) return undefined;
+  const deps = await dependencyStates(tx.db, tx.state, locked.fields.dependsOn);
+  const row = readyRow(locked, (name) => deps.get(name)?.state);
+  return row ? { ...locked, row, dependencies: dependencyOutputs(deps) } : undefined;
+}
+
+/** The step a group would start with now, if it may: pending or provisioning, dependencies provisioned, not running already. */
+export function readyRow({ fields, steps }: LockedGroup, stateOf: (group: string) => string | undefined): StepRow | undefined {
   if (fields.state !== GroupState.Pending && fields.state !== GroupState.Provisioning) return undefined;
-  const deps = await dependencyStates(tx.db, tx.state, fields.dependsOn);
-  if (fields.dependsOn.some((d) => deps.get(d)?.state !== GroupState.Provisioned)) return undefined;
+  if (fields.dependsOn.some((d) => stateOf(d) !== GroupState.Provisioned)) return undefined;
   const row = steps[resumeIndex(steps.map((s) => s.record.state))];
   if (!row) return undefined;
   if (row.worker && (row.record.state === StepState.Running || row.record.state === StepState.Stopping)) return undefined; // the sweeper's
-  return { fields, steps, row, dependencies: dependencyOutputs(deps) };
-}
-
-/** Queue a group's first unfinished step, if its dependencies are provisioned and it is not running already. */
-export async function startGroupUp(tx: FlowTx, group: string): Promise<boolean> {
-  const ready = await readyUp(tx, group);
-  if (!ready) return false;
-  await enqueueStep(tx, group, ready.row, JobKind.Up);
-  return true;
+  return row;
 }
 
 /** A dependent's first step taken by the committing worker (to claim with markRunning in the same transaction). */

@@ -93,6 +93,30 @@ export class StepQueue {
     return id ?? undefined;
   }
 
+  /**
+   * Enqueue new attempts of many steps in one statement (pg-boss's `insert`) and wake the
+   * workers once. The caller has bumped each step's attempt under its row lock: no job of
+   * these attempts can exist (as `enqueue`'s `fresh`).
+   */
+  async enqueueMany(db: Executor, jobs: readonly StepJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.boss.insert(
+      jobs.map((job) => ({ name: this.name, data: { ...job }, singletonKey: jobKey(job), retryLimit: 0 })),
+      { db },
+    );
+    await db.executeSql(`select pg_notify($1, $2)`, [WAKE_CHANNEL, this.name]);
+  }
+
+  /** The keys of these step attempts that have a job queued or running. */
+  async activeKeys(db: Executor, jobs: readonly StepJob[]): Promise<Set<string>> {
+    if (jobs.length === 0) return new Set();
+    const r = await db.executeSql(
+      `select singleton_key from pgboss.job where name = $1 and singleton_key = any($2::text[]) and state < 'completed'`,
+      [this.name, jobs.map(jobKey)],
+    );
+    return new Set(r.rows.map((row) => row['singleton_key'] as string));
+  }
+
   /** Fetch (mark active) up to `count` jobs inside the caller's transaction, so taking a job and claiming its step are one commit. */
   async fetch(db: Executor, count: number): Promise<FetchedJob[]> {
     const jobs = await this.boss.fetch<StepJob>(this.name, { batchSize: count, db });

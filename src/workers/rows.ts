@@ -75,6 +75,18 @@ export async function lockGroupsInOrder(db: Queryable, state: string, names: rea
   return new Map(r.rows.map((row) => [row.name as string, row.record as GroupFields]));
 }
 
+/** The steps of these groups, locked group by group in this order (each group's row locked before by the caller). */
+export async function lockStepsOf(db: Queryable, state: string, groups: readonly string[]): Promise<Map<string, StepRow[]>> {
+  const r = await db.query(
+    `select group_name, idx, record, attempt, worker from groundwork.steps where state = $1 and group_name = any($2::text[])
+     order by array_position($2::text[], group_name), idx for update`,
+    [state, groups],
+  );
+  const out = new Map<string, StepRow[]>(groups.map((g) => [g, []]));
+  for (const row of r.rows) out.get(row.group_name as string)?.push(stepRow(row));
+  return out;
+}
+
 export async function writeGroup(db: Queryable, state: string, fields: GroupFields): Promise<void> {
   await db.query(`update groundwork.groups set record = $3 where state = $1 and name = $2`, [state, fields.name, fields]);
 }
@@ -138,6 +150,7 @@ export async function writeRows(db: Queryable, state: string, writes: RowWrites)
   const steps = (writes.steps ?? []).map((s) => ({ group_name: s.group, idx: s.idx, record: s.record, attempt: s.attempt, worker: s.worker }));
   const groups = (writes.groups ?? []).map((g) => ({ name: g.name, record: g }));
   const events = (writes.events ?? []).map(([type, payload]) => wireText(state, type, payload));
+  if (steps.length + groups.length + events.length === 0) return;
   await db.query(
     `with s as (
        update groundwork.steps t set record = v.record, attempt = v.attempt, worker = v.worker

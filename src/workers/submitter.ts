@@ -14,9 +14,10 @@ import { MemoryStore } from '../state/memory-store.js';
 import { needsShutdown } from '../state/transitions.js';
 import { GroupState, STATE_VERSION, type GroupRecord } from '../state/types.js';
 import { inTransaction } from './db.js';
-import { startGroupDown, startGroupUp } from './flow.js';
+import { startGroupDown } from './flow.js';
+import { startGroupsUp } from './start-groups.js';
 import type { StepQueue } from './queue.js';
-import { groupRecord, insertGroups, lockGroupsInOrder, readState, writeGroup } from './rows.js';
+import { groupRecord, insertGroups, lockGroupsInOrder, readState, writeGroup, writeRows, type GroupFields } from './rows.js';
 
 export interface SubmitContext {
   pool: pg.Pool;
@@ -75,14 +76,17 @@ export async function submitProvision(ctx: SubmitContext, stateId: string, specs
     for (const r of records) groups[r.name] = r;
     const dependsOn = (n: string) => groups[n]?.dependsOn ?? [];
     const closure = topologicalOrder(dependencyClosure(targets, dependsOn), dependsOn);
-    const tx = { db: c, queue: ctx.queue, state: ctx.state };
-    for (const fields of (await lockGroupsInOrder(c, ctx.state, closure)).values()) {
+    const locked = await lockGroupsInOrder(c, ctx.state, closure);
+    const retried: GroupFields[] = [];
+    for (const [name, fields] of locked) {
       if (fields.state === GroupState.Failed || fields.state === GroupState.Blocked) {
         const { error: _e, blockedBy: _b, ...rest } = fields;
-        await writeGroup(c, ctx.state, { ...rest, state: GroupState.Pending });
+        locked.set(name, { ...rest, state: GroupState.Pending });
+        retried.push(locked.get(name)!);
       }
     }
-    for (const name of closure) await startGroupUp(tx, name);
+    await writeRows(c, ctx.state, { groups: retried });
+    await startGroupsUp({ db: c, queue: ctx.queue, state: ctx.state }, locked);
     return closure;
   });
 }

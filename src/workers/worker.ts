@@ -5,7 +5,7 @@ import type { DriverRegistry } from '../drivers/registry.js';
 import { DatabaseUnreachableError, StepFencedError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ProvisionerRegistry } from '../serialize/registry.js';
-import { claimJob, type ClaimedStep } from './claim.js';
+import { LEASE_HELD_RETRY_MS, claimJob, type ClaimedStep } from './claim.js';
 import { commitStep, type StepEnd } from './commit.js';
 import { commitAndTakeNext, straightOn } from './commit-next.js';
 import { executorOf, inTransaction, isConnectionError, openPool } from './db.js';
@@ -193,7 +193,10 @@ export class Worker {
         const tx = { db: c, queue: this.#queue, state: this.#o.state };
         for (const job of await this.#queue.fetch(db, count)) {
           const claimed = await claimJob(tx, this.#leases, this.id, job.id, job.data);
-          if (claimed) {
+          if (claimed === 'lease-held') {
+            const { group, step } = job.data;
+            this.#o.logger.info(`group "${group}" step ${step + 1}: its lease is still held by another session; job put back for ${LEASE_HELD_RETRY_MS} ms`);
+          } else if (claimed !== 'stale') {
             leased.push(claimed.job);
             taken.push(claimed);
           }
