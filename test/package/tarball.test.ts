@@ -5,10 +5,11 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixture, ROOT } from '../helpers/paths.js';
+import { postgresAvailability, startPostgres, type StartedPostgres } from '../helpers/postgres.js';
 
 const KINDS = ['commonjs', 'module'] as const;
 type Kind = (typeof KINDS)[number];
@@ -143,3 +144,61 @@ describe.each(KINDS)('in a fresh %s project', { timeout: 180_000 }, (kind) => {
     expect(tsc.exitCode).toBe(0);
   });
 });
+
+// Scale out (issue 12) as a user does it, in the CommonJS project: two `groundwork worker`s and a
+// `groundwork provision` on one database bring the config up, `status` names the worker of each
+// step, and `teardown` runs the shutdowns on the workers too.
+describe('scale out from the user project', { timeout: 240_000 }, () => {
+  let cluster: StartedPostgres | undefined;
+  beforeAll(async () => {
+    if ((await postgresAvailability()).available) cluster = await startPostgres({ name: 'pack' });
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  test('two workers and a provision on GROUNDWORK_DATABASE_URL; status shows the workers; teardown', async (ctx) => {
+    if (!cluster) return ctx.skip((await postgresAvailability()).reason);
+    const { cwd, run } = inProject('commonjs');
+    const env = { GROUNDWORK_DATABASE_URL: await cluster.createDatabase('user_project') };
+    // The bin npx runs, started directly so that the pid is the worker's own.
+    const bin = join(cwd, 'node_modules/.bin/groundwork');
+    const startWorker = () => execa(bin, ['worker', '--concurrency', '2'], { cwd, env: { GW_MARKERS: cwd, ...env }, reject: false });
+    const workers = [startWorker(), startWorker()];
+    try {
+      await Promise.all(workers.map((w) => untilStderr(w, /worker \S+ started/)));
+      const provision = await run('npx', ['groundwork', 'provision', '--no-work'], env);
+      expect(provision.exitCode, provision.stderr).toBe(0);
+      expect(existsSync(join(cwd, 'db.marker')) && existsSync(join(cwd, 'app.marker'))).toBe(true);
+
+      const status = await run('npx', ['groundwork', 'status'], env);
+      expect(status.exitCode, status.stderr).toBe(0);
+      const ran = [...status.stdout.matchAll(/\(worker \S+-(\d+)-[0-9a-f]+\)/g)].map((m) => Number(m[1]));
+      expect(ran).toHaveLength(2);
+      for (const pid of ran) expect(workers.map((w) => w.pid)).toContain(pid);
+      expect(status.stdout).toContain(`state "${basename(cwd)}" in postgres://`);
+      expect(status.stdout + status.stderr).not.toContain(cluster.password);
+
+      const teardown = await run('npx', ['groundwork', 'teardown'], env);
+      expect(teardown.exitCode, teardown.stderr).toBe(0);
+      expect(teardown.stdout).toContain('Torn down 2 group(s).');
+      expect(existsSync(join(cwd, 'db.marker')) || existsSync(join(cwd, 'app.marker'))).toBe(false);
+    } finally {
+      for (const w of workers) w.kill('SIGTERM');
+      const exits = await Promise.all(workers);
+      expect(exits.map((e) => e.exitCode)).toEqual([0, 0]);
+    }
+  });
+});
+
+/** Resolves once the child's stderr matches `re`; rejects if it exits first. */
+function untilStderr(child: { stderr: NodeJS.ReadableStream | null } & PromiseLike<{ exitCode?: number | undefined; signal?: string | undefined }>, re: RegExp): Promise<void> {
+  let err = '';
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      if (re.test(err)) resolve();
+    });
+    void child.then((r) => reject(new Error(`exited (${r.exitCode ?? r.signal}) before ${re}: ${err}`)));
+  });
+}
