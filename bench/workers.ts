@@ -90,10 +90,23 @@ async function submitterOn(state: string, events: SchedulerEvents) {
   await submitter.start();
   const bridge = new EventBridge(db.url, state, events);
   await bridge.start();
-  const ctx = { pool: submitter.pool, queue: submitter.queue, state, registry: defaultRegistry(), drivers: defaultDriverRegistry(), logger: silentLogger, events };
+  const ctx = {
+    pool: submitter.pool,
+    queue: submitter.queue,
+    state,
+    registry: defaultRegistry(),
+    drivers: defaultDriverRegistry(),
+    logger: silentLogger,
+    events,
+  };
   return {
     submit: (groups: Groups) =>
-      submitProvision(ctx, submitter.stateId, Object.entries(groups).map(([name, g]) => ({ name, ...g })), Object.keys(groups)),
+      submitProvision(
+        ctx,
+        submitter.stateId,
+        Object.entries(groups).map(([name, g]) => ({ name, ...g })),
+        Object.keys(groups),
+      ),
     settled: (targets: string[]) => waitForTargets(submitter.pool, bridge, state, targets, 'up', new AbortController().signal),
     pool: submitter.pool,
     close: async () => {

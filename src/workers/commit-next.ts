@@ -2,7 +2,7 @@ import { StepFencedError } from '../errors.js';
 import { StepState, type StepRecord } from '../state/types.js';
 import type { ClaimedStep } from './claim.js';
 import type { StepEnd } from './commit.js';
-import type { Queryable } from './db.js';
+import { prepared, type Queryable } from './db.js';
 import type { StepKey } from './lease.js';
 import { EVENTS_CHANNEL, wireText } from './notify.js';
 import { JobKind } from './queue.js';
@@ -42,7 +42,9 @@ export async function commitAndTakeNext(db: Queryable, worker: string, claimed: 
   // `provisioner` of the next step and `resumed` (from its state before) are filled in by the statement.
   const start = wireText(job.state, 'step:start', { group: job.group, step: job.step + 1, provisioner: '', resumed: false, worker });
   const r = await db.query(
-    `with done as (
+    prepared(
+      'commit_and_take_next',
+      `with done as (
        update groundwork.steps set record = $6
        where state = $1 and group_name = $2 and idx = $3 and attempt = $4 and worker = $5
        returning idx),
@@ -62,18 +64,19 @@ export async function commitAndTakeNext(db: Queryable, worker: string, claimed: 
          from before b
        ) e where exists (select 1 from next) order by e.k)
      select n.record, n.attempt, (select st from before) as was, (select count(*) from sent) as sent from next n`,
-    [
-      job.state,
-      job.group,
-      job.step,
-      job.attempt,
-      worker,
-      end.record,
-      { state: StepState.Running, startedAt },
-      EVENTS_CHANNEL,
-      finished,
-      start,
-    ],
+      [
+        job.state,
+        job.group,
+        job.step,
+        job.attempt,
+        worker,
+        end.record,
+        { state: StepState.Running, startedAt },
+        EVENTS_CHANNEL,
+        finished,
+        start,
+      ],
+    ),
   );
   const row = r.rows[0] as { record: StepRecord; attempt: number; was: string } | undefined;
   if (!row) throw new StepFencedError({ group: job.group, step: job.step, provisioner }, job.attempt, worker);

@@ -46,9 +46,19 @@ export async function commitStep(
     const wire = { ...where, error: wireError(end.error), worker };
     const failed = { group: job.group, error: wireError(end.error) };
     const events: RowWrites['events'] = up
-      ? [['step:fail', wire], ['group:fail', failed]]
-      : [['shutdown:fail', { ...wire, forced: false }], ['deprovision:fail', failed]];
-    await writeRows(tx.db, tx.state, { steps: [result], groups: [{ ...fields, state: GroupState.Failed, error, finishedAt: now }], events });
+      ? [
+          ['step:fail', wire],
+          ['group:fail', failed],
+        ]
+      : [
+          ['shutdown:fail', { ...wire, forced: false }],
+          ['deprovision:fail', failed],
+        ];
+    await writeRows(tx.db, tx.state, {
+      steps: [result],
+      groups: [{ ...fields, state: GroupState.Failed, error, finishedAt: now }],
+      events,
+    });
     if (up) await blockDependents(tx, job.group);
     return undefined;
   }
@@ -69,13 +79,26 @@ export async function commitStep(
     }
     // Same group, same dependencies: their outputs as read at this attempt chain's claim.
     const pending = { steps: [result], events: [finished] };
-    return markRunning(tx, worker, undefined, takeStep(tx, job.group, next, kind), locked, next, pending, up ? claimed.dependencies : undefined);
+    return markRunning(
+      tx,
+      worker,
+      undefined,
+      takeStep(tx, job.group, next, kind),
+      locked,
+      next,
+      pending,
+      up ? claimed.dependencies : undefined,
+    );
   }
   if (up) {
     const durationMs = fields.startedAt ? Date.now() - Date.parse(fields.startedAt) : 0;
     const provisioned = { ...fields, state: GroupState.Provisioned, finishedAt: now };
     // Written before the dependents are looked at: their readiness reads this group's state.
-    await writeRows(tx.db, tx.state, { steps: [result], groups: [provisioned], events: [finished, ['group:finish', { group: job.group, durationMs }]] });
+    await writeRows(tx.db, tx.state, {
+      steps: [result],
+      groups: [provisioned],
+      events: [finished, ['group:finish', { group: job.group, durationMs }]],
+    });
     const took = await startDependents(tx, job.group, goOn ? (key) => leases.acquire(key) : undefined);
     if (took) return markRunning(tx, worker, undefined, took.job, took, took.row, {}, took.dependencies);
   } else {

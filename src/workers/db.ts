@@ -64,3 +64,12 @@ export function isConnectionError(error: unknown): boolean {
 export function isDeadlock(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '40P01';
 }
+
+/**
+ * A statement the workers run at every step: prepared once per connection under
+ * `name`, so PostgreSQL skips parsing and planning it each time (its CTEs cost
+ * more to plan than to run).
+ */
+export function prepared(name: string, text: string, values: unknown[]): pg.QueryConfig {
+  return { name: `groundwork_${name}`, text, values };
+}

@@ -1,10 +1,19 @@
 import { needsShutdown, resumeIndex } from '../state/transitions.js';
 import { GroupState, StepState } from '../state/types.js';
-import { executorOf, type Queryable } from './db.js';
+import { executorOf, prepared, type Queryable } from './db.js';
 import { notifyEvent } from './notify.js';
 import { JobKind, type StepJob, type StepQueue } from './queue.js';
 import type { ClaimedStep } from './claim.js';
-import { dependencyOutputs, dependencyStates, dependentsOf, lockGroup, lockGroupSteps, writeGroup, type LockedGroup, type StepRow } from './rows.js';
+import {
+  dependencyOutputs,
+  dependencyStates,
+  dependentsOf,
+  lockGroup,
+  lockGroupSteps,
+  writeGroup,
+  type LockedGroup,
+  type StepRow,
+} from './rows.js';
 
 /** What a transaction that moves the work on needs. */
 export interface FlowTx {
@@ -20,12 +29,14 @@ export interface FlowTx {
 export async function enqueueStep(tx: FlowTx, group: string, row: StepRow, kind: JobKind): Promise<void> {
   if (await tx.queue.activeJobOf(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt: row.attempt, kind })) return;
   const attempt = row.attempt + 1;
-  await tx.db.query(`update groundwork.steps set attempt = $4, worker = null where state = $1 and group_name = $2 and idx = $3`, [
-    tx.state,
-    group,
-    row.idx,
-    attempt,
-  ]);
+  await tx.db.query(
+    prepared('bump_attempt', `update groundwork.steps set attempt = $4, worker = null where state = $1 and group_name = $2 and idx = $3`, [
+      tx.state,
+      group,
+      row.idx,
+      attempt,
+    ]),
+  );
   row.attempt = attempt;
   row.worker = null;
   await tx.queue.enqueue(executorOf(tx.db), { state: tx.state, group, step: row.idx, attempt, kind }, { fresh: true });

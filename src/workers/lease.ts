@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { ADVISORY_LOCK } from '../state/postgres/schema.js';
-import type { Queryable } from './db.js';
+import { prepared, type Queryable } from './db.js';
 
 export interface StepKey {
   state: string;
@@ -98,11 +98,13 @@ export class Leases {
       // Session advisory locks stack: taking one twice (a commit retried) would need two unlocks.
       if (this.#held.has(id(key))) return true;
       const client = await this.#connection();
-      const r = await client.query(`select pg_try_advisory_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as ok`, [
-        key.state,
-        key.group,
-        key.step,
-      ]);
+      const r = await client.query(
+        prepared('lease_acquire', `select pg_try_advisory_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as ok`, [
+          key.state,
+          key.group,
+          key.step,
+        ]),
+      );
       const ok = r.rows[0].ok === true;
       if (ok) this.#held.add(id(key));
       return ok;
@@ -116,7 +118,13 @@ export class Leases {
       const client = this.#client;
       if (!client) return;
       await client
-        .query(`select pg_advisory_unlock(${LEASE_KEY_SQL('$1', '$2', '$3::text')})`, [key.state, key.group, key.step])
+        .query(
+          prepared('lease_release', `select pg_advisory_unlock(${LEASE_KEY_SQL('$1', '$2', '$3::text')})`, [
+            key.state,
+            key.group,
+            key.step,
+          ]),
+        )
         .catch(() => undefined);
     });
   }
@@ -148,7 +156,9 @@ export async function orphanedSteps(
   state: string,
 ): Promise<Array<StepKey & { attempt: number; worker: string; stopping: boolean }>> {
   const r = await db.query(
-    `
+    prepared(
+      'orphaned_steps',
+      `
     select s.state, s.group_name, s.idx, s.attempt, s.worker, s.record->>'state' as st
     from groundwork.steps s
     where s.state = $1 and s.worker is not null and s.record->>'state' in ('running', 'stopping')
@@ -157,7 +167,8 @@ export async function orphanedSteps(
         where l.locktype = 'advisory' and l.objsubid = 2 and l.granted
           and l.classid = ${ADVISORY_LOCK.stepLease}::oid
           and l.objid = hashtext(s.state || '/' || s.group_name || '/' || s.idx::text)::oid)`,
-    [state],
+      [state],
+    ),
   );
   return r.rows.map((row) => ({
     state: row.state,

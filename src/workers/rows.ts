@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ValueSnapshot } from '../serialize/codec.js';
 import { STATE_VERSION, StepState, type GroupRecord, type StepRecord } from '../state/types.js';
-import type { Queryable } from './db.js';
+import { prepared, type Queryable } from './db.js';
 import { EVENTS_CHANNEL, wireText } from './notify.js';
 
 /** A step row: its record, the attempt allowed to write it, and the worker that runs (or ran) it. */
@@ -57,7 +57,9 @@ export function groupRecord(g: { fields: GroupFields; steps: StepRow[] }): Group
 }
 
 export async function lockGroup(db: Queryable, state: string, name: string): Promise<GroupFields | undefined> {
-  const r = await db.query(`select record from groundwork.groups where state = $1 and name = $2 for update`, [state, name]);
+  const r = await db.query(
+    prepared('lock_group', `select record from groundwork.groups where state = $1 and name = $2 for update`, [state, name]),
+  );
   return r.rows[0]?.record as GroupFields | undefined;
 }
 
@@ -88,7 +90,9 @@ export async function lockStepsOf(db: Queryable, state: string, groups: readonly
 }
 
 export async function writeGroup(db: Queryable, state: string, fields: GroupFields): Promise<void> {
-  await db.query(`update groundwork.groups set record = $3 where state = $1 and name = $2`, [state, fields.name, fields]);
+  await db.query(
+    prepared('write_group', `update groundwork.groups set record = $3 where state = $1 and name = $2`, [state, fields.name, fields]),
+  );
 }
 
 export async function lockSteps(db: Queryable, state: string, group: string): Promise<StepRow[]> {
@@ -102,10 +106,13 @@ export async function lockSteps(db: Queryable, state: string, group: string): Pr
 /** A group and its steps, locked (group row first, as lockGroup then lockSteps), in one round trip. */
 export async function lockGroupSteps(db: Queryable, state: string, group: string): Promise<LockedGroup | undefined> {
   const r = await db.query(
-    `select g.record as group_record, s.idx, s.record, s.attempt, s.worker
+    prepared(
+      'lock_group_steps',
+      `select g.record as group_record, s.idx, s.record, s.attempt, s.worker
      from groundwork.groups g join groundwork.steps s on s.state = g.state and s.group_name = g.name
      where g.state = $1 and g.name = $2 order by s.idx for update`,
-    [state, group],
+      [state, group],
+    ),
   );
   if (r.rows.length === 0) {
     // A group without steps (the join has no row for it).
@@ -147,12 +154,20 @@ export interface RowWrites {
  * this transaction, checked against the attempt it owns): that is the fence.
  */
 export async function writeRows(db: Queryable, state: string, writes: RowWrites): Promise<void> {
-  const steps = (writes.steps ?? []).map((s) => ({ group_name: s.group, idx: s.idx, record: s.record, attempt: s.attempt, worker: s.worker }));
+  const steps = (writes.steps ?? []).map((s) => ({
+    group_name: s.group,
+    idx: s.idx,
+    record: s.record,
+    attempt: s.attempt,
+    worker: s.worker,
+  }));
   const groups = (writes.groups ?? []).map((g) => ({ name: g.name, record: g }));
   const events = (writes.events ?? []).map(([type, payload]) => wireText(state, type, payload));
   if (steps.length + groups.length + events.length === 0) return;
   await db.query(
-    `with s as (
+    prepared(
+      'write_rows',
+      `with s as (
        update groundwork.steps t set record = v.record, attempt = v.attempt, worker = v.worker
        from jsonb_to_recordset($2::jsonb) as v(group_name text, idx int, record jsonb, attempt int, worker text)
        where t.state = $1 and t.group_name = v.group_name and t.idx = v.idx returning 1),
@@ -162,7 +177,8 @@ export async function writeRows(db: Queryable, state: string, writes: RowWrites)
        where t.state = $1 and t.name = v.name returning 1),
      n as (select pg_notify($4, e.t) from unnest($5::text[]) with ordinality as e(t, k) order by k)
      select (select count(*) from s) as steps, (select count(*) from g) as groups, (select count(*) from n) as events`,
-    [state, JSON.stringify(steps), JSON.stringify(groups), EVENTS_CHANNEL, events],
+      [state, JSON.stringify(steps), JSON.stringify(groups), EVENTS_CHANNEL, events],
+    ),
   );
 }
 
@@ -178,15 +194,23 @@ export async function writeStepFenced(
   record: StepRecord,
 ): Promise<boolean> {
   const r = await db.query(
-    `update groundwork.steps set record = $6 where state = $1 and group_name = $2 and idx = $3 and attempt = $4 and worker = $5`,
-    [key.state, key.group, key.step, attempt, worker, record],
+    prepared(
+      'write_step_fenced',
+      `update groundwork.steps set record = $6 where state = $1 and group_name = $2 and idx = $3 and attempt = $4 and worker = $5`,
+      [key.state, key.group, key.step, attempt, worker, record],
+    ),
   );
   return r.rowCount === 1;
 }
 
 /** Groups of `state` whose dependsOn names `name`. */
 export async function dependentsOf(db: Queryable, state: string, name: string): Promise<string[]> {
-  const r = await db.query(`select name from groundwork.groups where state = $1 and record->'dependsOn' ? $2 order by seq`, [state, name]);
+  const r = await db.query(
+    prepared('dependents_of', `select name from groundwork.groups where state = $1 and record->'dependsOn' ? $2 order by seq`, [
+      state,
+      name,
+    ]),
+  );
   return r.rows.map((row) => row.name as string);
 }
 
@@ -199,10 +223,13 @@ export interface DependencyState {
 export async function dependencyStates(db: Queryable, state: string, names: readonly string[]): Promise<Map<string, DependencyState>> {
   if (names.length === 0) return new Map();
   const r = await db.query(
-    `select g.name, g.record->>'state' as st,
+    prepared(
+      'dependency_states',
+      `select g.name, g.record->>'state' as st,
        (select s.record from groundwork.steps s where s.state = g.state and s.group_name = g.name order by s.idx desc limit 1) as last
      from groundwork.groups g where g.state = $1 and g.name = any($2)`,
-    [state, names],
+      [state, names],
+    ),
   );
   return new Map(
     r.rows.map((row) => {

@@ -20,11 +20,20 @@ export async function startGroupsUp(tx: FlowTx, groups: ReadonlyMap<string, Grou
     if (row) ready.push({ group, idx: row.idx, record: row.record, attempt: row.attempt });
   }
   const db = executorOf(tx.db);
-  const current = (r: (typeof ready)[number]): StepJob => ({ state: tx.state, group: r.group, step: r.idx, attempt: r.attempt, kind: JobKind.Up });
+  const current = (r: (typeof ready)[number]): StepJob => ({
+    state: tx.state,
+    group: r.group,
+    step: r.idx,
+    attempt: r.attempt,
+    kind: JobKind.Up,
+  });
   const active = await tx.queue.activeKeys(db, ready.map(current));
   const fresh = ready.filter((r) => !active.has(jobKey(current(r))));
   const bumped: StepWrite[] = fresh.map((r) => ({ group: r.group, idx: r.idx, record: r.record, attempt: r.attempt + 1, worker: null }));
   if (bumped.length === 0) return;
   await writeRows(tx.db, tx.state, { steps: bumped });
-  await tx.queue.enqueueMany(db, bumped.map((b) => ({ state: tx.state, group: b.group, step: b.idx, attempt: b.attempt, kind: JobKind.Up })));
+  await tx.queue.enqueueMany(
+    db,
+    bumped.map((b) => ({ state: tx.state, group: b.group, step: b.idx, attempt: b.attempt, kind: JobKind.Up })),
+  );
 }

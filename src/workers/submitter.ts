@@ -68,7 +68,12 @@ async function submitTransaction<T>(ctx: SubmitContext, fn: (c: pg.PoolClient) =
  * failed and blocked targets back to pending, and enqueue every target whose
  * dependencies are provisioned — one transaction. Returns the target closure.
  */
-export async function submitProvision(ctx: SubmitContext, stateId: string, specs: readonly GroupSpec[], targets: readonly string[]): Promise<string[]> {
+export async function submitProvision(
+  ctx: SubmitContext,
+  stateId: string,
+  specs: readonly GroupSpec[],
+  targets: readonly string[],
+): Promise<string[]> {
   return submitTransaction(ctx, async (c) => {
     const groups = await lockState(c, ctx.state);
     const records = planGroups(snapshotRuntime(ctx, stateId, groups), specs);
@@ -97,7 +102,11 @@ export async function submitProvision(ctx: SubmitContext, stateId: string, specs
  * dependents first. Refused, changing nothing, when groups outside the set
  * depend on them or a step's class is not registered here.
  */
-export async function submitTeardown(ctx: SubmitContext, names: readonly string[] | 'all', options: { cascade?: boolean; except?: readonly string[] } = {}): Promise<string[]> {
+export async function submitTeardown(
+  ctx: SubmitContext,
+  names: readonly string[] | 'all',
+  options: { cascade?: boolean; except?: readonly string[] } = {},
+): Promise<string[]> {
   return submitTransaction(ctx, async (c) => {
     const groups = await lockState(c, ctx.state);
     const nodes = Object.values(groups).map((g) => ({ name: g.name, dependsOn: g.dependsOn }));

@@ -14,6 +14,10 @@ class WireError extends Error {
   }
 }
 
+/** The events that end a group's provisioning or teardown (a target may be settled). */
+const GROUP_ENDS = new Set(['group:finish', 'group:fail', 'group:blocked', 'deprovision:finish', 'deprovision:fail']);
+const SETTLES = { up: new Set(['group:finish', 'group:fail', 'group:blocked']), down: new Set(['deprovision:finish', 'deprovision:fail']) };
+
 function revive(type: string, payload: Record<string, unknown>): unknown {
   const out: Record<string, unknown> = { ...payload };
   const error = payload['error'] as { message: string; code?: string } | undefined;
@@ -31,7 +35,9 @@ export class EventBridge {
   readonly #url: string;
   readonly #state: string;
   readonly #events: SchedulerEvents;
+  /** Rung when a group ends (provisioned, failed, blocked, removed): what waitForTargets waits on. */
   readonly changed = new Wake();
+  readonly #onGroupEnd = new Set<(type: string, group: string) => void>();
   #client: pg.Client | undefined;
   #closed = false;
 
@@ -52,11 +58,20 @@ export class EventBridge {
       const wire = JSON.parse(n.payload) as WireEvent;
       if (wire.state !== this.#state) return;
       this.#events.emit(wire.type as SchedulerEventName, revive(wire.type, wire.payload) as SchedulerEventMap[SchedulerEventName]);
-      this.changed.ring();
+      if (GROUP_ENDS.has(wire.type)) {
+        for (const listener of this.#onGroupEnd) listener(wire.type, String(wire.payload['group']));
+        this.changed.ring();
+      }
     });
     await client.connect();
     await client.query(`listen ${EVENTS_CHANNEL}`);
     this.#client = client;
+  }
+
+  /** Call `listener` with each group-end event (its type and group) until the returned function is called. */
+  onGroupEnd(listener: (type: string, group: string) => void): () => void {
+    this.#onGroupEnd.add(listener);
+    return () => this.#onGroupEnd.delete(listener);
   }
 
   /** Reconnect if the connection was lost (PostgreSQL restarted); events sent meanwhile are missed, the state is re-read. */
@@ -78,8 +93,10 @@ export interface TargetOutcome {
 
 /**
  * Resolves once every target is settled: provisioned, failed or blocked
- * (provision), or gone or failed (teardown). Re-reads the groups on every
- * event and at least every second (a NOTIFY lost while reconnecting).
+ * (provision), or gone or failed (teardown). The events say which targets
+ * ended; the groups are read again (the outcome's source) once the events say
+ * all have, and at least every second (a NOTIFY lost while reconnecting), so
+ * a run of N groups costs about one read per second, not one per event.
  */
 export async function waitForTargets(
   pool: pg.Pool,
@@ -90,25 +107,42 @@ export async function waitForTargets(
   signal: AbortSignal,
 ): Promise<TargetOutcome[]> {
   const settledUp: readonly string[] = [GroupState.Provisioned, GroupState.Failed, GroupState.Blocked];
-  for (;;) {
-    if (signal.aborted) throw signal.reason;
-    try {
-      await bridge.ensure();
-      const r = await pool.query(`select name, record->>'state' as st, record->'error'->>'message' as err from groundwork.groups where state = $1 and name = any($2)`, [
-        state,
-        targets,
-      ]);
-      const found = new Map(r.rows.map((row) => [row.name as string, { state: row.st as string, error: row.err as string | null }]));
-      const outcomes = targets.map((group) => {
-        const f = found.get(group);
-        return { group, state: f ? f.state : 'removed', ...(f?.error ? { error: f.error } : {}) };
-      });
-      const done = mode === 'up' ? outcomes.every((o) => settledUp.includes(o.state)) : outcomes.every((o) => o.state === 'removed' || o.state === GroupState.Failed);
-      if (done) return outcomes;
-    } catch (error) {
-      if (error instanceof GroundworkError) throw error;
-      // PostgreSQL away: try again on the next tick.
+  const open = new Set(targets);
+  const off = bridge.onGroupEnd((type, group) => {
+    if (SETTLES[mode].has(type)) open.delete(group);
+  });
+  let readAt = -Infinity;
+  try {
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+      if (open.size === 0 || performance.now() - readAt >= 1000) {
+        readAt = performance.now();
+        try {
+          await bridge.ensure();
+          const r = await pool.query(
+            `select name, record->>'state' as st, record->'error'->>'message' as err from groundwork.groups where state = $1 and name = any($2)`,
+            [state, targets],
+          );
+          const found = new Map(r.rows.map((row) => [row.name as string, { state: row.st as string, error: row.err as string | null }]));
+          const outcomes = targets.map((group) => {
+            const f = found.get(group);
+            return { group, state: f ? f.state : 'removed', ...(f?.error ? { error: f.error } : {}) };
+          });
+          const settled = (o: TargetOutcome) =>
+            mode === 'up' ? settledUp.includes(o.state) : o.state === 'removed' || o.state === GroupState.Failed;
+          if (outcomes.every(settled)) return outcomes;
+          // Still open by the database: those the events have not ended yet stay open (an event newer than this read wins).
+          const unsettled = new Set(outcomes.filter((o) => !settled(o)).map((o) => o.group));
+          for (const group of open) if (!unsettled.has(group)) open.delete(group);
+          if (open.size === 0) for (const group of unsettled) open.add(group); // the read was older than the events: read again
+        } catch (error) {
+          if (error instanceof GroundworkError) throw error;
+          // PostgreSQL away: try again on the next tick.
+        }
+      }
+      await bridge.changed.wait(Math.max(0, 1000 - (performance.now() - readAt)));
     }
-    await bridge.changed.wait(1000);
+  } finally {
+    off();
   }
 }

@@ -195,7 +195,9 @@ export class Worker {
           const claimed = await claimJob(tx, this.#leases, this.id, job.id, job.data);
           if (claimed === 'lease-held') {
             const { group, step } = job.data;
-            this.#o.logger.info(`group "${group}" step ${step + 1}: its lease is still held by another session; job put back for ${LEASE_HELD_RETRY_MS} ms`);
+            this.#o.logger.info(
+              `group "${group}" step ${step + 1}: its lease is still held by another session; job put back for ${LEASE_HELD_RETRY_MS} ms`,
+            );
           } else if (claimed !== 'stale') {
             leased.push(claimed.job);
             taken.push(claimed);

@@ -192,7 +192,10 @@ describe('scale out from the user project', { timeout: 240_000 }, () => {
 });
 
 /** Resolves once the child's stderr matches `re`; rejects if it exits first. */
-function untilStderr(child: { stderr: NodeJS.ReadableStream | null } & PromiseLike<{ exitCode?: number | undefined; signal?: string | undefined }>, re: RegExp): Promise<void> {
+function untilStderr(
+  child: { stderr: NodeJS.ReadableStream | null } & PromiseLike<{ exitCode?: number | undefined; signal?: string | undefined }>,
+  re: RegExp,
+): Promise<void> {
   let err = '';
   return new Promise((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
