@@ -15,6 +15,7 @@ import { needsShutdown } from '../state/transitions.js';
 import { GroupState, STATE_VERSION, type GroupRecord } from '../state/types.js';
 import { inTransaction } from './db.js';
 import { startGroupDown, startGroupUp } from './flow.js';
+import { withForce } from './forced.js';
 import type { StepQueue } from './queue.js';
 import { groupRecord, insertGroups, lockGroup, readState, writeGroup } from './rows.js';
 
@@ -28,8 +29,8 @@ export interface SubmitContext {
   events: SchedulerEvents;
 }
 
-/** A scheduler Runtime over the database's groups as they are now, so the scheduler's own checks (planGroups) apply unchanged. */
-function snapshotRuntime(ctx: SubmitContext, id: string, groups: Record<string, GroupRecord>): Runtime {
+/** A scheduler Runtime over the database's groups as they are now, so the scheduler's own checks (planGroups) apply unchanged; also replace and health checks (pg-parity). */
+export function snapshotRuntime(ctx: SubmitContext, id: string, groups: Record<string, GroupRecord>): Runtime {
   const store = new MemoryStore();
   const ledger = new Ledger(store, { version: STATE_VERSION, id, createdAt: new Date().toISOString(), groups });
   return { ledger, registry: ctx.registry, drivers: ctx.drivers, events: ctx.events, logger: ctx.logger, clock: systemClock };
@@ -92,7 +93,11 @@ export async function submitProvision(ctx: SubmitContext, stateId: string, specs
  * dependents first. Refused, changing nothing, when groups outside the set
  * depend on them or a step's class is not registered here.
  */
-export async function submitTeardown(ctx: SubmitContext, names: readonly string[] | 'all', options: { cascade?: boolean; except?: readonly string[] } = {}): Promise<string[]> {
+export async function submitTeardown(
+  ctx: SubmitContext,
+  names: readonly string[] | 'all',
+  options: { cascade?: boolean; except?: readonly string[]; force?: boolean } = {},
+): Promise<string[]> {
   return submitTransaction(ctx, async (c) => {
     const groups = await lockState(c, ctx.state);
     const nodes = Object.values(groups).map((g) => ({ name: g.name, dependsOn: g.dependsOn }));
@@ -104,7 +109,7 @@ export async function submitTeardown(ctx: SubmitContext, names: readonly string[
     for (const name of targets) {
       const outside = nodes.filter((n) => n.dependsOn.includes(name) && !targets.has(n.name)).map((n) => n.name);
       if (outside.length > 0) throw new HasDependentsError(name, outside);
-      const steps = groups[name]?.steps ?? [];
+      const steps = options.force ? [] : (groups[name]?.steps ?? []); // forced: an unregistered class fails its shutdown, and it goes on
       const step = steps.findIndex((s) => needsShutdown(s.state) && !ctx.registry.classOf(s.provisioner.class));
       if (step !== -1) {
         const id = steps[step]!.provisioner.class;
@@ -117,7 +122,8 @@ export async function submitTeardown(ctx: SubmitContext, names: readonly string[
     const tx = { db: c, queue: ctx.queue, state: ctx.state };
     for (const name of targets) {
       const fields = await lockGroup(c, ctx.state, name);
-      if (fields && fields.state !== GroupState.Deprovisioning) await writeGroup(c, ctx.state, { ...fields, state: GroupState.Deprovisioning });
+      // The force flag rides in the record, for whichever worker runs the shutdown (forced.ts).
+      if (fields) await writeGroup(c, ctx.state, withForce({ ...fields, state: GroupState.Deprovisioning }, options.force ?? false));
     }
     for (const name of targets) await startGroupDown(tx, name);
     return [...targets];

@@ -64,6 +64,15 @@ export class EventBridge {
     if (!this.#client && !this.#closed) await this.start();
   }
 
+  /**
+   * A round trip on the LISTEN connection: the events of transactions already
+   * committed come before its answer (pg-parity: the forced shutdown failures a
+   * teardown reports once its groups are gone).
+   */
+  async flush(): Promise<void> {
+    await this.#client?.query('select 1').catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await this.#client?.end().catch(() => undefined);

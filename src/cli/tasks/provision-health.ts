@@ -2,14 +2,24 @@
 // an unhealthy one is replaced (with its dependents) before the run, and why is printed.
 import type { ResolvedConfig } from '../../config/load.js';
 import { selectGroups } from '../../config/select.js';
-import type { Scheduler } from '../../scheduler/scheduler.js';
+import type { UnhealthyStep } from '../../scheduler/health.js';
+import type { GroupSpec, ReplaceOptions } from '../../scheduler/options.js';
 import type { CliArgs } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
 import { signals, type CliIo } from '../io.js';
+import type { ReplaceOutcome } from './provision-drift.js';
+
+/** What repairing needs: a Scheduler over the state file, or the workers (provision-workers.ts), with the same messages. */
+export interface Repairer {
+  repairUnhealthy(
+    specs: readonly GroupSpec[],
+    options: ReplaceOptions & { groups: readonly string[] },
+  ): Promise<{ unhealthy: UnhealthyStep[]; replaced: ReplaceOutcome | undefined }>;
+}
 
 /** Returns an exit code if a replacement did not succeed. The `group:unhealthy` progress line names each reason. */
 export async function repairUnhealthy(
-  scheduler: Scheduler,
+  scheduler: Repairer,
   config: ResolvedConfig,
   targets: readonly string[],
   args: CliArgs,
