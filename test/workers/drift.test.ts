@@ -1,6 +1,6 @@
 // Drift in worker mode (issue 12): `provision` through the workers prints the drifted groups
-// and the same warning as the single process, keeps their saved provisioners (nothing re-run),
-// and refuses --replace/--replace-drifted saying what to do instead.
+// and the same warning as the single process, keeps their saved provisioners (nothing re-run).
+// --replace/--replace-drifted through the workers: replace.test.ts.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ describe.skipIf(!pgReady.available)(`drift in worker mode (${pgReady.reason || '
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('warns about a drifted group, keeps it, and refuses --replace-drifted with what to do', async () => {
+  it('warns about a drifted group and keeps it, with the file mode\'s hint', async () => {
     const log = join(dir, 'steps.log');
     const env = { GROUNDWORK_DATABASE_URL: db.url, GW_TEST_LOG: log, GW_TEST_STATE_FILE: join(dir, 'state.json'), GW_TEST_GROUPS: '4' };
     const worker = startWorker(env);
@@ -45,17 +45,12 @@ describe.skipIf(!pgReady.available)(`drift in worker mode (${pgReady.reason || '
     expect(again.stdout).toContain('The config changed since these groups were provisioned:');
     expect(again.stdout).toMatch(/g0/);
     expect(again.stderr).toContain('warning: g0 changed in the config but keep their saved provisioners');
-    expect(again.stderr).toContain('`groundwork deprovision <group>`');
+    expect(again.stderr).toContain('run `groundwork provision --replace-drifted` (or `--replace <group>`) to replace them');
     // Kept: nothing ran again, and g0's saved steps still carry the old field.
     expect((await readFile(log, 'utf8')).split('\n').filter((l) => l.startsWith('start ')).length).toBe(starts);
     const g0 = (await readPgState(db.url, 'default')).groups.find((g) => g.name === 'g0')!;
     expect(JSON.stringify(g0.steps[0]!.record.provisioner)).toContain('g0:0');
     expect(JSON.stringify(g0.steps[0]!.record.provisioner)).not.toContain('-v2');
-
-    const replace = await cli(['provision', '--no-work', '--replace-drifted'], drifted).proc;
-    expect(replace.exitCode).toBe(2);
-    expect(replace.stderr).toContain('--replace-drifted is not supported in worker mode');
-    expect(replace.stderr).toContain('`groundwork deprovision <group>`');
 
     worker.proc.kill('SIGTERM');
     expect((await worker.proc).exitCode).toBe(0);

@@ -1,0 +1,68 @@
+// pg-parity (issue 12): `teardown --force` / `deprovision --force` through the workers, as in
+// the file mode: a shutdown that fails still drops that step's record, the teardown goes on
+// (the group's other steps, then what it depends on), the group leaves the state; the summary
+// warns and names what may still run; exit 1.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTasks } from '../helpers/cli.js';
+import { fixture } from '../helpers/paths.js';
+import { readPgState } from '../helpers/pg-state.js';
+import { postgresAvailability, startPostgres, type StartedPostgres } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp.js';
+
+const pgReady = await postgresAvailability();
+if (!pgReady.available) console.warn(`skipping test/workers/force.test.ts: ${pgReady.reason}`);
+const CONFIG = fixture('workers/parity-config.ts');
+
+describe.skipIf(!pgReady.available)('--force through the workers', { timeout: 120_000 }, () => {
+  let cluster: StartedPostgres;
+  beforeAll(async () => {
+    cluster = await startPostgres({ name: 'force' });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('teardown --force and deprovision --force go past a failing shutdown: group gone, warning, exit 1', async () => {
+    const url = await cluster.createDatabase('force');
+    const dir = await tempDir('groundwork-force-');
+    const log = join(dir, 'steps.log');
+    const env = { GROUNDWORK_DATABASE_URL: url, GW_TEST_LOG: log, GW_TEST_STATE_FILE: join(dir, 'state.json'), GW_TEST_FAIL_STOP: 'app:1' };
+    const run = (args: string[], extra: Record<string, string> = {}) => runTasks([...args, '--config', CONFIG], { env: { ...env, ...extra }, timeoutMs: 60_000 });
+    const stops = () => {
+      const l = readFileSync(log, 'utf8').split('\n').filter((x) => x.startsWith('stop'));
+      writeFileSync(log, '');
+      return l;
+    };
+    const warned = (stderr: string) => {
+      expect(stderr).toContain('warning: Group "app" step 2 (ParityStep) returned false from shutdown()');
+      expect(stderr).toContain('These records were dropped without a successful shutdown; what they started may still be running:');
+      expect(stderr).toContain('  app step 2 (ParityStep)\n      step app:1');
+    };
+
+    expect((await run(['provision'])).code).toBe(0);
+    stops();
+    const t = await run(['teardown', '--force']);
+    expect(t.code, t.stderr).toBe(1);
+    warned(t.stderr);
+    expect(t.stdout).toContain('Torn down 4 group(s).');
+    expect((await readPgState(url, 'parity')).groups).toEqual([]);
+    // Went on past app:1: app's first step, then db (after its dependent), each once.
+    const down = stops();
+    expect(down.filter((l) => l !== 'stop other:0')).toEqual(['stop web:0', 'stop-failed app:1', 'stop app:0', 'stop db:0']);
+    expect(down).toContain('stop other:0');
+
+    expect((await run(['provision'])).code).toBe(0);
+    stops();
+    const d = await run(['deprovision', 'app', '--cascade', '--force']);
+    expect(d.code, d.stderr).toBe(1);
+    warned(d.stderr);
+    expect(stops()).toEqual(['stop web:0', 'stop-failed app:1', 'stop app:0']);
+    expect((await readPgState(url, 'parity')).groups.map((g) => g.name)).toEqual(['db', 'other']);
+
+    const clean = await run(['teardown'], { GW_TEST_FAIL_STOP: '' });
+    expect(clean.code, clean.stderr).toBe(0);
+    expect((await readPgState(url, 'parity')).groups).toEqual([]);
+  });
+});
