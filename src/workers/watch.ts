@@ -2,6 +2,7 @@ import pg from 'pg';
 import { GroundworkError } from '../errors.js';
 import type { SchedulerEventMap, SchedulerEventName, SchedulerEvents } from '../events.js';
 import { GroupState } from '../state/types.js';
+import { heldTargets } from './held.js';
 import { EVENTS_CHANNEL, type WireEvent } from './notify.js';
 import { Wake } from './wake.js';
 
@@ -108,11 +109,13 @@ export async function waitForTargets(
         targets,
       ]);
       const found = new Map(r.rows.map((row) => [row.name as string, { state: row.st as string, error: row.err as string | null }]));
+      // Tearing down: a target waiting on a dependent whose shutdown failed will not go on (pg-parity: "kept").
+      const held = mode === 'down' ? await heldTargets(pool, state, targets) : new Set<string>();
       const outcomes = targets.map((group) => {
         const f = found.get(group);
-        return { group, state: f ? f.state : 'removed', ...(f?.error ? { error: f.error } : {}) };
+        return { group, state: held.has(group) ? 'kept' : f ? f.state : 'removed', ...(f?.error ? { error: f.error } : {}) };
       });
-      const done = mode === 'up' ? outcomes.every((o) => settledUp.includes(o.state)) : outcomes.every((o) => o.state === 'removed' || o.state === GroupState.Failed);
+      const done = mode === 'up' ? outcomes.every((o) => settledUp.includes(o.state)) : outcomes.every((o) => ['removed', 'kept', GroupState.Failed].includes(o.state));
       if (done) return outcomes;
     } catch (error) {
       if (error instanceof GroundworkError) throw error;

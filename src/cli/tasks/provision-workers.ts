@@ -30,7 +30,7 @@ async function replaceOnWorkers(s: WorkerSession, groups: readonly string[], spe
   const aborted = { rescheduled: [], dropped: [], run: { ok: false, aborted: true, groups: [] } };
   const down = await s.phase('down', () => submitTeardown(ctx, plan.closure));
   if (!down) return aborted;
-  const failed = down.find((o) => o.state !== 'removed');
+  const failed = down.find((o) => o.state === 'failed') ?? down.find((o) => o.state !== 'removed');
   if (failed) {
     throw new GroupFailedError(
       `Replace of ${groups.join(', ')} stopped while deprovisioning: ${failed.error ?? `${failed.group} is ${failed.state}`}. Nothing was scheduled again; run it again once that is fixed.`,

@@ -26,7 +26,11 @@ export async function teardownOnWorkers(ctx: TaskContext, config: ResolvedConfig
     for (const f of forced) io.err(`warning: ${f.message}`);
     for (const line of leftRunning(forced, before)) io.err(line);
     const ok = outcomes.every((o) => o.state === 'removed');
-    io.out(ok ? `Torn down ${outcomes.length} group(s).` : `Teardown incomplete: ${outcomes.filter((o) => o.state !== 'removed').map((o) => o.group).join(', ')} failed.`);
+    const kept = outcomes.filter((o) => o.state === 'kept').map((o) => o.group);
+    if (kept.length > 0) io.out(`Kept: ${kept.join(', ')}`);
+    const failed = outcomes.filter((o) => o.state !== 'removed' && o.state !== 'kept').map((o) => o.group);
+    const removed = outcomes.length - kept.length - failed.length;
+    io.out(ok ? `Torn down ${removed} group(s).` : `Teardown incomplete: ${failed.join(', ')} failed.`);
     // A record dropped without its shutdown is not a clean teardown.
     return ok && forced.length === 0 ? ExitCode.Ok : ExitCode.Failed;
   });

@@ -6,6 +6,7 @@ import { ConfigError } from '../../errors.js';
 import { SchedulerEvents } from '../../events.js';
 import { defaultRegistry } from '../../serialize/default-registry.js';
 import type { SubmitContext } from '../../workers/submitter.js';
+import { releaseHeld } from '../../workers/held.js';
 import { EventBridge, waitForTargets, type TargetOutcome } from '../../workers/watch.js';
 import { Worker } from '../../workers/worker.js';
 import { ExitCode } from '../exit-codes.js';
@@ -89,10 +90,13 @@ export async function withWorkerSession(ctx: TaskContext, target: DatabaseTarget
         if (stop.aborted) return undefined;
         const targets = await submit();
         total = targets.length;
-        return waitForTargets(w.pool, bridge, target.state, targets, mode, stop).catch((e: unknown) => {
+        const outcomes = await waitForTargets(w.pool, bridge, target.state, targets, mode, stop).catch((e: unknown) => {
           if (stop.aborted) return undefined;
           throw e;
         });
+        // Kept (waiting on a failed dependent): provisioned again, as the file mode leaves them.
+        if (outcomes) await releaseHeld(w.pool, target.state, outcomes.filter((o) => o.state === 'kept').map((o) => o.group));
+        return outcomes;
       },
       flush: () => bridge.flush(),
     };
