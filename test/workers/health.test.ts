@@ -19,24 +19,33 @@ if (!pgReady.available) console.warn(`skipping test/workers/health.test.ts: ${pg
 describe.skipIf(!pgReady.available)('health on reuse through the workers', { timeout: 120_000 }, () => {
   let cluster: StartedPostgres;
   const started: Array<{ pid: number; startTime: number | undefined }> = [];
+  let url: string | undefined;
   beforeAll(async () => {
     cluster = await startPostgres({ name: 'health' });
   }, 60_000);
   afterAll(async () => {
-    // Safety net: a service the test's own teardown did not stop (same pid and start time only).
+    // Safety net: a service the test's own teardown did not stop (same pid and start time only),
+    // also one the test failed before it read (from the snapshots still in the database).
+    const left = url ? await readPgState(url, 'fixtures').catch(() => undefined) : undefined;
+    for (const g of left?.groups ?? []) {
+      for (const step of g.steps) {
+        const f = step.record.provisioner.fields.json as { pid?: number; startTime?: number };
+        if (f.pid !== undefined) started.push({ pid: f.pid, startTime: f.startTime });
+      }
+    }
     for (const p of started) if (p.startTime !== undefined && startTimeOf(p.pid) === p.startTime) await forceStop(p.pid, p.startTime);
     await cluster?.stop();
   });
 
   it('an unhealthy group is replaced with its dependent, and why is printed; --no-check leaves it', async () => {
-    const url = await cluster.createDatabase('health');
+    url = await cluster.createDatabase('health');
     const dir = await tempDir('groundwork-pghealth-');
     // --database beats --state for where the state is; --state still puts ctx.dataDir in the temp folder.
-    const args = ['--config', fixture('health-config.ts'), '--database', url, '--state', join(dir, 'state.json')];
+    const args = ['--config', fixture('health-config.ts'), '--database', url!, '--state', join(dir, 'state.json')];
     const provision = (...extra: string[]) => runTasks(['provision', ...extra, ...args], { timeoutMs: 60_000 });
     const state = 'fixtures'; // the config's folder names the state (it sets no database.state)
     const pid = async (group: string) => {
-      const g = (await readPgState(url, state)).groups.find((x) => x.name === group)!;
+      const g = (await readPgState(url!, state)).groups.find((x) => x.name === group)!;
       const p = (g.steps[0]!.record.provisioner.fields.json as { pid: number }).pid;
       started.push({ pid: p, startTime: startTimeOf(p) });
       return p;
