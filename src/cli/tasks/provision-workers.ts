@@ -46,7 +46,7 @@ async function replaceOnWorkers(s: WorkerSession, groups: readonly string[], spe
 }
 
 /** The Replacer and Repairer of provision-drift.ts / provision-health.ts, over the database's groups as read at the start. */
-function onWorkers(s: WorkerSession, target: DatabaseTarget, data: StateData): Replacer & Repairer {
+function workerReplacer(s: WorkerSession, target: DatabaseTarget, data: StateData): Replacer & Repairer {
   const registry = s.submitContext.registry;
   return {
     groups: () => Object.keys(data.groups),
@@ -69,13 +69,13 @@ export async function provisionOnWorkers(ctx: TaskContext, config: ResolvedConfi
     const known = new Set([...config.groups.map((g) => g.name), ...Object.keys(data.groups)]);
     for (const g of args.groups) if (!known.has(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${[...known].join(', ') || '(none)'}.`);
     const targets = args.groups.length > 0 ? args.groups : config.groups.map((g) => g.name);
-    const replacer = onWorkers(s, target, data);
+    const replacer = workerReplacer(s, target, data);
     const replaceFailed = await replaceOrWarnDrift(replacer, config, targets, args, io);
     if (replaceFailed !== undefined) return replaceFailed;
     if (!args.noCheck) {
       // After a replace the state read at the start is stale: check what is there now.
       const now = await readStateData(s.submitContext, s.worker.stateId);
-      const repairFailed = await repairUnhealthy(onWorkers(s, target, now), config, targets, args, io);
+      const repairFailed = await repairUnhealthy(workerReplacer(s, target, now), config, targets, args, io);
       if (repairFailed !== undefined) return repairFailed;
     }
     const outcomes = await s.phase('up', () => submitProvision(s.submitContext, s.worker.stateId, selectGroups(config, targets), targets));
