@@ -33,5 +33,9 @@ export async function checkStoredGroups(
 ): Promise<UnhealthyStep[]> {
   const ledger = new Ledger(readOnlyStore(where.location, where.dataDir, data), data);
   const rt = { ledger, registry: ctx.registry, drivers: ctx.drivers, events: ctx.events, logger: ctx.logger, clock: systemClock };
-  return checkGroups(rt, groups.filter((g) => data.groups[g] !== undefined), { signal });
+  return checkGroups(
+    rt,
+    groups.filter((g) => data.groups[g] !== undefined),
+    { signal },
+  );
 }

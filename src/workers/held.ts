@@ -10,7 +10,9 @@ import type pg from 'pg';
 
 /** The targets marked for deprovisioning that wait on a failed dependent (directly or through another such group). */
 export async function heldTargets(db: Queryable, state: string, targets: readonly string[]): Promise<Set<string>> {
-  const r = await db.query(`select name, record->>'state' as st, record->'dependsOn' as deps from groundwork.groups where state = $1`, [state]);
+  const r = await db.query(`select name, record->>'state' as st, record->'dependsOn' as deps from groundwork.groups where state = $1`, [
+    state,
+  ]);
   const groups = new Map(r.rows.map((row) => [row.name as string, { state: row.st as string, dependsOn: (row.deps ?? []) as string[] }]));
   const held = new Set<string>();
   const queue = [...groups].filter(([, g]) => g.state === GroupState.Failed).map(([name]) => name);

@@ -27,7 +27,7 @@ describe.skipIf(!pgReady.available)(`drift in worker mode (${pgReady.reason || '
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('warns about a drifted group and keeps it, with the file mode\'s hint', async () => {
+  it("warns about a drifted group and keeps it, with the file mode's hint", async () => {
     const log = join(dir, 'steps.log');
     const env = { GROUNDWORK_DATABASE_URL: db.url, GW_TEST_LOG: log, GW_TEST_STATE_FILE: join(dir, 'state.json'), GW_TEST_GROUPS: '4' };
     const worker = startWorker(env);

@@ -29,9 +29,12 @@ describe.skipIf(!pgReady.available)('--force through the workers', { timeout: 12
     const dir = await tempDir('groundwork-force-');
     const log = join(dir, 'steps.log');
     const env = { GROUNDWORK_DATABASE_URL: url, GW_TEST_LOG: log, GW_TEST_STATE_FILE: join(dir, 'state.json'), GW_TEST_FAIL_STOP: 'app:1' };
-    const run = (args: string[], extra: Record<string, string> = {}) => runTasks([...args, '--config', CONFIG], { env: { ...env, ...extra }, timeoutMs: 60_000 });
+    const run = (args: string[], extra: Record<string, string> = {}) =>
+      runTasks([...args, '--config', CONFIG], { env: { ...env, ...extra }, timeoutMs: 60_000 });
     const stops = () => {
-      const l = readFileSync(log, 'utf8').split('\n').filter((x) => x.startsWith('stop'));
+      const l = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((x) => x.startsWith('stop'));
       writeFileSync(log, '');
       return l;
     };

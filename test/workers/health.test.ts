@@ -83,4 +83,3 @@ describe.skipIf(!pgReady.available)('health on reuse through the workers', { tim
     expect(isRunning(db2) || isRunning(app2)).toBe(false);
   });
 });
-

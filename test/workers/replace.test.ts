@@ -29,7 +29,8 @@ describe.skipIf(!pgReady.available)('replace through the workers', { timeout: 12
     const dir = await tempDir('groundwork-replace-');
     const log = join(dir, 'steps.log');
     const env = { GROUNDWORK_DATABASE_URL: url, GW_TEST_LOG: log, GW_TEST_STATE_FILE: join(dir, 'state.json') };
-    const run = (args: string[], extra: Record<string, string> = {}) => runTasks([...args, '--config', CONFIG], { env: { ...env, ...extra }, timeoutMs: 60_000 });
+    const run = (args: string[], extra: Record<string, string> = {}) =>
+      runTasks([...args, '--config', CONFIG], { env: { ...env, ...extra }, timeoutMs: 60_000 });
     const lines = () => {
       const l = readFileSync(log, 'utf8').split('\n').filter(Boolean);
       writeFileSync(log, '');

@@ -56,7 +56,14 @@ function workerReplacer(s: WorkerSession, target: DatabaseTarget, data: StateDat
       const where = { location: describeTarget(target), dataDir: target.dataDir };
       const unhealthy = await checkStoredGroups(s.submitContext, data, options.groups, where, s.stop);
       if (unhealthy.length === 0) return { unhealthy, replaced: undefined };
-      return { unhealthy, replaced: await replaceOnWorkers(s, unhealthy.map((u) => u.group), specs) };
+      return {
+        unhealthy,
+        replaced: await replaceOnWorkers(
+          s,
+          unhealthy.map((u) => u.group),
+          specs,
+        ),
+      };
     },
   };
 }
@@ -67,7 +74,8 @@ export async function provisionOnWorkers(ctx: TaskContext, config: ResolvedConfi
     const started = performance.now();
     const data = await readStateData(s.submitContext, s.worker.stateId);
     const known = new Set([...config.groups.map((g) => g.name), ...Object.keys(data.groups)]);
-    for (const g of args.groups) if (!known.has(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${[...known].join(', ') || '(none)'}.`);
+    for (const g of args.groups)
+      if (!known.has(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${[...known].join(', ') || '(none)'}.`);
     const targets = args.groups.length > 0 ? args.groups : config.groups.map((g) => g.name);
     const replacer = workerReplacer(s, target, data);
     const replaceFailed = await replaceOrWarnDrift(replacer, config, targets, args, io);
@@ -80,6 +88,12 @@ export async function provisionOnWorkers(ctx: TaskContext, config: ResolvedConfi
     }
     const outcomes = await s.phase('up', () => submitProvision(s.submitContext, s.worker.stateId, selectGroups(config, targets), targets));
     if (!outcomes) return ExitCode.Interrupted;
-    return report(io, outcomes, outcomes.every((o) => o.state === 'provisioned'), 'Provisioned', performance.now() - started);
+    return report(
+      io,
+      outcomes,
+      outcomes.every((o) => o.state === 'provisioned'),
+      'Provisioned',
+      performance.now() - started,
+    );
   });
 }

@@ -10,7 +10,12 @@ import type { TaskContext } from '../task-context.js';
 import { leftRunning, stateBefore } from '../teardown-support.js';
 import { withWorkerSession, type DatabaseTarget } from './worker-session.js';
 
-export async function teardownOnWorkers(ctx: TaskContext, config: ResolvedConfig, target: DatabaseTarget, names: readonly string[] | 'all'): Promise<number> {
+export async function teardownOnWorkers(
+  ctx: TaskContext,
+  config: ResolvedConfig,
+  target: DatabaseTarget,
+  names: readonly string[] | 'all',
+): Promise<number> {
   const { args, io } = ctx;
   void config; // loaded by the caller: it registered the classes the shutdowns revive
   const before = await stateBefore(args.force, target);

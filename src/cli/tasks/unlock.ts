@@ -10,7 +10,9 @@ export async function unlock(ctx: TaskContext): Promise<number> {
   // pg-parity: with a database the tasks run through the workers, whose locks PostgreSQL ends with their connections.
   const target = stateTarget(ctx, loaded);
   if (target.kind === 'database')
-    throw new ConfigError(`${describeTarget(target)} has no lock to remove: the workers' locks end with their connections. Pass --state FILE to unlock a state file.`);
+    throw new ConfigError(
+      `${describeTarget(target)} has no lock to remove: the workers' locks end with their connections. Pass --state FILE to unlock a state file.`,
+    );
   const file = stateFile(loaded);
   const id = args.groups[0]!; // parseCli insists on exactly one
   const owner = await unlockState(file, id);

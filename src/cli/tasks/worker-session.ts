@@ -40,7 +40,9 @@ export function makeWorker(ctx: TaskContext, target: DatabaseTarget, work: boole
     dataDir: target.dataDir,
     work,
     // The fallback poll when no NOTIFY comes (tuning, and the LISTEN test, which sets it to an hour).
-    ...(process.env['GROUNDWORK_WORKER_POLL_MS'] ? { pollMs: positiveNumber('GROUNDWORK_WORKER_POLL_MS', process.env['GROUNDWORK_WORKER_POLL_MS'], 500, true) } : {}),
+    ...(process.env['GROUNDWORK_WORKER_POLL_MS']
+      ? { pollMs: positiveNumber('GROUNDWORK_WORKER_POLL_MS', process.env['GROUNDWORK_WORKER_POLL_MS'], 500, true) }
+      : {}),
   });
 }
 
@@ -58,7 +60,12 @@ export interface WorkerSession {
 }
 
 /** Run `fn` with a session; the worker, its LISTEN connection and the progress display end with it (also on throw). */
-export async function withWorkerSession(ctx: TaskContext, target: DatabaseTarget, work: boolean, fn: (s: WorkerSession) => Promise<number>): Promise<number> {
+export async function withWorkerSession(
+  ctx: TaskContext,
+  target: DatabaseTarget,
+  work: boolean,
+  fn: (s: WorkerSession) => Promise<number>,
+): Promise<number> {
   const { io } = ctx;
   let log = io.err;
   const events = new SchedulerEvents(cliLogger((l) => log(l), ctx.args.verbose));
@@ -95,7 +102,12 @@ export async function withWorkerSession(ctx: TaskContext, target: DatabaseTarget
           throw e;
         });
         // Kept (waiting on a failed dependent): provisioned again, as the file mode leaves them.
-        if (outcomes) await releaseHeld(w.pool, target.state, outcomes.filter((o) => o.state === 'kept').map((o) => o.group));
+        if (outcomes)
+          await releaseHeld(
+            w.pool,
+            target.state,
+            outcomes.filter((o) => o.state === 'kept').map((o) => o.group),
+          );
         return outcomes;
       },
       flush: () => bridge.flush(),

@@ -13,7 +13,10 @@ import { makeWorker } from './worker-session.js';
 
 /** Worker mode needs the config: the workers in this process revive its classes. */
 export function requireConfig(config: ResolvedConfig | undefined): ResolvedConfig {
-  if (!config) throw new ConfigError('With a database the shutdowns run on workers here too, so the config must load: run where groundwork.config.ts is, or pass --config FILE.');
+  if (!config)
+    throw new ConfigError(
+      'With a database the shutdowns run on workers here too, so the config must load: run where groundwork.config.ts is, or pass --config FILE.',
+    );
   return config;
 }
 
@@ -35,10 +38,15 @@ export async function worker(ctx: TaskContext): Promise<number> {
   const { io } = ctx;
   registerBuiltins();
   const config = await ctx.config();
-  if (!config) throw new ConfigError('`worker` needs the config (its provisioner classes): run it where groundwork.config.ts is, or pass --config FILE.');
+  if (!config)
+    throw new ConfigError(
+      '`worker` needs the config (its provisioner classes): run it where groundwork.config.ts is, or pass --config FILE.',
+    );
   const target = stateTarget(ctx, config);
   if (target.kind !== 'database') {
-    throw new ConfigError("`worker` needs a database: pass --database URL, set GROUNDWORK_DATABASE_URL, or set the config's `database.url`.");
+    throw new ConfigError(
+      "`worker` needs a database: pass --database URL, set GROUNDWORK_DATABASE_URL, or set the config's `database.url`.",
+    );
   }
   const w = makeWorker(ctx, target, true, io.err);
   await w.start();
