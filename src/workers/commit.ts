@@ -39,7 +39,7 @@ export async function commitStep(
   const up = job.kind === JobKind.Up;
   const now = new Date().toISOString();
   if (!end.ok) {
-    if (!up && isForced(fields)) return goOnPastFailedShutdown(tx, where, end.error, worker, fields); // --force (pg-parity)
+    if (!up && isForced(fields)) return goOnPastFailedShutdown(tx, where, end.record, end.error, worker, fields); // --force (pg-parity)
     const error = errorRecord(end.error, job.step);
     await writeGroup(tx.db, tx.state, { ...fields, state: GroupState.Failed, error, finishedAt: now });
     const wire = { ...where, error: wireError(end.error), worker };

@@ -2,6 +2,7 @@
 // group's record (set by submitTeardown), so whichever worker runs a shutdown knows it; a failed
 // shutdown of a forced group keeps its StopFailed step record, and the teardown goes on as in
 // the single process's deprovisionGroup: the next step down, then the group leaves the state.
+import type { StepRecord } from '../state/types.js';
 import type { GroupFields } from './rows.js';
 import { enqueueStep, nextDown, removeGroup, type FlowTx } from './flow.js';
 import { notifyEvent, wireError } from './notify.js';
@@ -21,17 +22,25 @@ export function isForced(fields: GroupFields): boolean {
 }
 
 /**
- * A forced group's shutdown failed (its StopFailed record is written, its job
- * completed, by the caller's transaction): tell it as `shutdown:fail` with
- * `forced`, then queue the next step down, or remove the group.
+ * A forced group's shutdown failed (the caller's transaction holds the step's
+ * lock and has checked the attempt is current): record the step as it ended
+ * (StopFailed), tell it as `shutdown:fail` with `forced`, then queue the next
+ * step down, or remove the group.
  */
 export async function goOnPastFailedShutdown(
   tx: FlowTx,
   where: { group: string; step: number; provisioner: string },
+  record: StepRecord,
   error: Error,
   worker: string,
   fields: GroupFields,
 ): Promise<undefined> {
+  await tx.db.query(`update groundwork.steps set record = $4 where state = $1 and group_name = $2 and idx = $3`, [
+    tx.state,
+    where.group,
+    where.step,
+    record,
+  ]);
   await notifyEvent(tx.db, tx.state, 'shutdown:fail', { ...where, error: wireError(error), worker, forced: true });
   const next = nextDown(await lockSteps(tx.db, tx.state, where.group), where.step);
   if (next) await enqueueStep(tx, where.group, next, JobKind.Down);
