@@ -1,7 +1,8 @@
 // pg-parity (issue 12): `teardown --force` / `deprovision --force` through the workers, as in
 // the file mode: a shutdown that fails still drops that step's record, the teardown goes on
 // (the group's other steps, then what it depends on), the group leaves the state; the summary
-// warns and names what may still run; exit 1.
+// warns and names what may still run; exit 1. Without --force (and in a --replace) a failed
+// shutdown stops there as in the file mode: the group failed, what it depends on kept.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +47,20 @@ describe.skipIf(!pgReady.available)('--force through the workers', { timeout: 12
 
     expect((await run(['provision'])).code).toBe(0);
     stops();
+    // A replace whose shutdown fails stops there, as the file mode's: nothing scheduled again.
+    const replace = await run(['provision', '--replace', 'app']);
+    expect(replace.code, replace.stderr).toBe(1);
+    expect(replace.stderr).toContain(
+      'error: Replace of app stopped while deprovisioning: Group "app" step 2 (ParityStep) returned false from shutdown()',
+    );
+    expect(replace.stderr).toContain('Nothing was scheduled again; run it again once that is fixed.');
+    expect(stops()).toEqual(['stop web:0', 'stop-failed app:1']);
+    expect((await readPgState(url, 'parity')).groups.map((g) => [g.name, g.record.state])).toEqual([
+      ['db', 'provisioned'],
+      ['app', 'failed'],
+      ['other', 'provisioned'],
+    ]);
+
     // Without --force, as in the file mode: app stays failed, db (waiting on it) is kept provisioned.
     const plain = await run(['teardown']);
     expect(plain.code, plain.stderr).toBe(1);
@@ -55,7 +70,7 @@ describe.skipIf(!pgReady.available)('--force through the workers', { timeout: 12
       ['db', 'provisioned'],
       ['app', 'failed'],
     ]);
-    expect(stops().filter((l) => l !== 'stop other:0')).toEqual(['stop web:0', 'stop-failed app:1']);
+    expect(stops().sort()).toEqual(['stop other:0', 'stop-failed app:1']);
 
     const t = await run(['teardown', '--force']);
     expect(t.code, t.stderr).toBe(1);
