@@ -3,6 +3,7 @@ import { errorRecord } from '../scheduler/runtime.js';
 import { GroupState, StepState, type StepRecord } from '../state/types.js';
 import { executorOf } from './db.js';
 import { markRunning, type ClaimedStep } from './claim.js';
+import { goOnPastFailedShutdown, isForced } from './forced.js';
 import { blockDependents, enqueueStep, nextDown, removeGroup, startDependents, takeStep, type FlowTx } from './flow.js';
 import type { Leases } from './lease.js';
 import { notifyEvent, wireError } from './notify.js';
@@ -42,6 +43,7 @@ export async function commitStep(
   const up = job.kind === JobKind.Up;
   const now = new Date().toISOString();
   if (!end.ok) {
+    if (!up && isForced(fields)) return goOnPastFailedShutdown(tx, where, end.record, end.error, worker, fields); // --force (pg-parity)
     const error = errorRecord(end.error, job.step);
     const wire = { ...where, error: wireError(end.error), worker };
     const failed = { group: job.group, error: wireError(end.error) };

@@ -15,9 +15,10 @@ import { needsShutdown } from '../state/transitions.js';
 import { GroupState, STATE_VERSION, type GroupRecord } from '../state/types.js';
 import { inTransaction } from './db.js';
 import { startGroupDown } from './flow.js';
+import { withForce } from './forced.js';
 import { startGroupsUp } from './start-groups.js';
 import type { StepQueue } from './queue.js';
-import { groupRecord, insertGroups, lockGroupsInOrder, readState, writeGroup, writeRows, type GroupFields } from './rows.js';
+import { groupRecord, insertGroups, lockGroupsInOrder, readState, writeRows, type GroupFields } from './rows.js';
 
 export interface SubmitContext {
   pool: pg.Pool;
@@ -29,8 +30,8 @@ export interface SubmitContext {
   events: SchedulerEvents;
 }
 
-/** A scheduler Runtime over the database's groups as they are now, so the scheduler's own checks (planGroups) apply unchanged. */
-function snapshotRuntime(ctx: SubmitContext, id: string, groups: Record<string, GroupRecord>): Runtime {
+/** A scheduler Runtime over the database's groups as they are now, so the scheduler's own checks (planGroups) apply unchanged; also replace and health checks (pg-parity). */
+export function snapshotRuntime(ctx: SubmitContext, id: string, groups: Record<string, GroupRecord>): Runtime {
   const store = new MemoryStore();
   const ledger = new Ledger(store, { version: STATE_VERSION, id, createdAt: new Date().toISOString(), groups });
   return { ledger, registry: ctx.registry, drivers: ctx.drivers, events: ctx.events, logger: ctx.logger, clock: systemClock };
@@ -105,7 +106,7 @@ export async function submitProvision(
 export async function submitTeardown(
   ctx: SubmitContext,
   names: readonly string[] | 'all',
-  options: { cascade?: boolean; except?: readonly string[] } = {},
+  options: { cascade?: boolean; except?: readonly string[]; force?: boolean } = {},
 ): Promise<string[]> {
   return submitTransaction(ctx, async (c) => {
     const groups = await lockState(c, ctx.state);
@@ -118,7 +119,7 @@ export async function submitTeardown(
     for (const name of targets) {
       const outside = nodes.filter((n) => n.dependsOn.includes(name) && !targets.has(n.name)).map((n) => n.name);
       if (outside.length > 0) throw new HasDependentsError(name, outside);
-      const steps = groups[name]?.steps ?? [];
+      const steps = options.force ? [] : (groups[name]?.steps ?? []); // forced: an unregistered class fails its shutdown, and it goes on
       const step = steps.findIndex((s) => needsShutdown(s.state) && !ctx.registry.classOf(s.provisioner.class));
       if (step !== -1) {
         const id = steps[step]!.provisioner.class;
@@ -131,9 +132,11 @@ export async function submitTeardown(
     const tx = { db: c, queue: ctx.queue, state: ctx.state };
     // Dependents first, as the workers' shutdown commits lock them.
     const order = topologicalOrder(targets, (n) => groups[n]?.dependsOn ?? []).reverse();
-    for (const fields of (await lockGroupsInOrder(c, ctx.state, order)).values()) {
-      if (fields.state !== GroupState.Deprovisioning) await writeGroup(c, ctx.state, { ...fields, state: GroupState.Deprovisioning });
-    }
+    const marked = [...(await lockGroupsInOrder(c, ctx.state, order)).values()].map((fields) =>
+      // The force flag rides in the record, for whichever worker runs the shutdown (forced.ts); a stale one is cleared.
+      withForce({ ...fields, state: GroupState.Deprovisioning }, options.force ?? false),
+    );
+    await writeRows(c, ctx.state, { groups: marked });
     for (const name of order) await startGroupDown(tx, name);
     return [...targets];
   });

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { GroundworkError } from '../errors.js';
 import type { SchedulerEventMap, SchedulerEventName, SchedulerEvents } from '../events.js';
 import { GroupState } from '../state/types.js';
+import { heldTargets } from './held.js';
 import { EVENTS_CHANNEL, type WireEvent } from './notify.js';
 import { Wake } from './wake.js';
 
@@ -79,6 +80,15 @@ export class EventBridge {
     if (!this.#client && !this.#closed) await this.start();
   }
 
+  /**
+   * A round trip on the LISTEN connection: the events of transactions already
+   * committed come before its answer (pg-parity: the forced shutdown failures a
+   * teardown reports once its groups are gone).
+   */
+  async flush(): Promise<void> {
+    await this.#client?.query('select 1').catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await this.#client?.end().catch(() => undefined);
@@ -110,6 +120,8 @@ export async function waitForTargets(
   const open = new Set(targets);
   const off = bridge.onGroupEnd((type, group) => {
     if (SETTLES[mode].has(type)) open.delete(group);
+    // A failed shutdown may hold its dependencies back ("kept", which no event says): read at once.
+    if (mode === 'down' && type === 'deprovision:fail') readAt = -Infinity;
   });
   let readAt = -Infinity;
   try {
@@ -124,12 +136,14 @@ export async function waitForTargets(
             [state, targets],
           );
           const found = new Map(r.rows.map((row) => [row.name as string, { state: row.st as string, error: row.err as string | null }]));
+          // Tearing down: a target waiting on a dependent whose shutdown failed will not go on ("kept").
+          const held = mode === 'down' ? await heldTargets(pool, state, targets) : new Set<string>();
           const outcomes = targets.map((group) => {
             const f = found.get(group);
-            return { group, state: f ? f.state : 'removed', ...(f?.error ? { error: f.error } : {}) };
+            return { group, state: held.has(group) ? 'kept' : f ? f.state : 'removed', ...(f?.error ? { error: f.error } : {}) };
           });
           const settled = (o: TargetOutcome) =>
-            mode === 'up' ? settledUp.includes(o.state) : o.state === 'removed' || o.state === GroupState.Failed;
+            mode === 'up' ? settledUp.includes(o.state) : ['removed', 'kept', GroupState.Failed].includes(o.state);
           if (outcomes.every(settled)) return outcomes;
           // Still open by the database: those the events have not ended yet stay open (an event newer than this read wins).
           const unsettled = new Set(outcomes.filter((o) => !settled(o)).map((o) => o.group));

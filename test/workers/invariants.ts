@@ -35,7 +35,13 @@ export function fixtureDag(count: number): Map<string, { dependsOn: string[]; st
   const out = new Map<string, { dependsOn: string[]; steps: number }>();
   for (let k = 0; k < count; k++) {
     const layer = Math.floor(k / 3);
-    const dependsOn = layer === 0 ? [] : [0, 1, 2].map((j) => (layer - 1) * 3 + j).filter((j) => j < count).map((j) => `g${j}`);
+    const dependsOn =
+      layer === 0
+        ? []
+        : [0, 1, 2]
+            .map((j) => (layer - 1) * 3 + j)
+            .filter((j) => j < count)
+            .map((j) => `g${j}`);
     out.set(`g${k}`, { dependsOn, steps: 2 + (k % 2) });
   }
   return out;
@@ -55,7 +61,8 @@ export function checkProvisionLog(entries: LogEntry[], dag: ReturnType<typeof fi
     if (JSON.stringify(e.input) !== JSON.stringify(expected)) problems.push(`${id} got input ${JSON.stringify(e.input)}`);
     for (const d of dag.get(e.group)!.dependsOn) {
       const want = { id: `${d}:${dag.get(d)!.steps - 1}` };
-      if (JSON.stringify(e.deps?.[d]) !== JSON.stringify(want)) problems.push(`${id} started without ${d}'s output (${JSON.stringify(e.deps)})`);
+      if (JSON.stringify(e.deps?.[d]) !== JSON.stringify(want))
+        problems.push(`${id} started without ${d}'s output (${JSON.stringify(e.deps)})`);
     }
     starts.set(id, [...(starts.get(id) ?? []), e]);
   }
@@ -63,7 +70,8 @@ export function checkProvisionLog(entries: LogEntry[], dag: ReturnType<typeof fi
     for (let i = 0; i < steps; i++) {
       const list = starts.get(`${g}:${i}`) ?? [];
       if (list.length === 0) problems.push(`${g}:${i} never started`);
-      for (const e of list.slice(0, -1)) if (!killed.has(e.pid)) problems.push(`${g}:${i} re-run although pid ${e.pid} (not killed) ran it`);
+      for (const e of list.slice(0, -1))
+        if (!killed.has(e.pid)) problems.push(`${g}:${i} re-run although pid ${e.pid} (not killed) ran it`);
     }
   }
   return problems;
@@ -79,7 +87,8 @@ export function checkTeardownLog(entries: LogEntry[], dag: ReturnType<typeof fix
     for (let i = 0; i < steps; i++) {
       const n = at.get(`${g}:${i}`)?.length ?? 0;
       if (n !== 1) problems.push(`${g}:${i} shut down ${n} times`);
-      if (i > 0 && (at.get(`${g}:${i}`)?.[0] ?? -1) > (at.get(`${g}:${i - 1}`)?.[0] ?? -1)) problems.push(`${g}:${i} shut down after ${g}:${i - 1}`);
+      if (i > 0 && (at.get(`${g}:${i}`)?.[0] ?? -1) > (at.get(`${g}:${i - 1}`)?.[0] ?? -1))
+        problems.push(`${g}:${i} shut down after ${g}:${i - 1}`);
     }
     for (const d of dependsOn) {
       const lastOfG = Math.max(...Array.from({ length: steps }, (_, i) => at.get(`${g}:${i}`)?.[0] ?? -1));
@@ -107,10 +116,17 @@ async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>
 }
 
 /** The groups and steps as the database holds them, read with plain SQL. */
-export function readRows(url: string): Promise<{ groups: Map<string, string>; steps: Array<{ group: string; idx: number; state: string; attempt: number; worker: string | null }> }> {
+export function readRows(
+  url: string,
+): Promise<{
+  groups: Map<string, string>;
+  steps: Array<{ group: string; idx: number; state: string; attempt: number; worker: string | null }>;
+}> {
   return withClient(url, async (client) => {
     const g = await client.query(`select name, record->>'state' as st from groundwork.groups where state = 'default'`);
-    const s = await client.query(`select group_name, idx, record->>'state' as st, attempt, worker from groundwork.steps where state = 'default' order by group_name, idx`);
+    const s = await client.query(
+      `select group_name, idx, record->>'state' as st, attempt, worker from groundwork.steps where state = 'default' order by group_name, idx`,
+    );
     return {
       groups: new Map(g.rows.map((r) => [r.name as string, r.st as string])),
       steps: s.rows.map((r) => ({ group: r.group_name, idx: r.idx, state: r.st, attempt: r.attempt, worker: r.worker })),
@@ -120,5 +136,9 @@ export function readRows(url: string): Promise<{ groups: Map<string, string>; st
 
 /** pg-boss jobs enqueued more than once (same queue and singleton key), from its own job table. */
 export function duplicateJobs(url: string): Promise<unknown[]> {
-  return withClient(url, async (client) => (await client.query(`select name, singleton_key, count(*)::int as n from pgboss.job group by 1, 2 having count(*) > 1`)).rows);
+  return withClient(
+    url,
+    async (client) =>
+      (await client.query(`select name, singleton_key, count(*)::int as n from pgboss.job group by 1, 2 having count(*) > 1`)).rows,
+  );
 }

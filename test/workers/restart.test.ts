@@ -21,7 +21,10 @@ await describeWithPostgres('PostgreSQL restarted under the workers', () => {
     await c.db.kill();
     const text = await readFile(c.log, 'utf8');
     const restartAt = text.split('\n').filter(Boolean).length;
-    const doneBefore = text.split('\n').filter((l) => l.startsWith('done ')).map((l) => l.split(' ')[1]);
+    const doneBefore = text
+      .split('\n')
+      .filter((l) => l.startsWith('done '))
+      .map((l) => l.split(' ')[1]);
     await c.db.start();
 
     const result = await submitter.proc;

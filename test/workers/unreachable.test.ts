@@ -18,7 +18,10 @@ describe('worker with the database unreachable', () => {
 
   it('exits with the URL redacted and the exit code of the other commands', async () => {
     const port = await closedPort();
-    const env = { GROUNDWORK_DATABASE_URL: `postgres://groundwork:s3cret-pw@127.0.0.1:${port}/gw`, GW_TEST_STATE_FILE: '/nonexistent/state.json' };
+    const env = {
+      GROUNDWORK_DATABASE_URL: `postgres://groundwork:s3cret-pw@127.0.0.1:${port}/gw`,
+      GW_TEST_STATE_FILE: '/nonexistent/state.json',
+    };
     const [worker, status] = await Promise.all([cli(['worker'], env).proc, cli(['status'], env).proc]);
     expect(status.exitCode, status.stderr).not.toBe(0);
     expect(worker.exitCode, worker.stderr).toBe(status.exitCode);

@@ -22,7 +22,12 @@ await describeWithPostgres('LISTEN/NOTIFY wake-up', () => {
     await c.logged('start g3:1 ');
     const listed = await c.cli(['workers', '--json'], env).proc;
     expect(listed.exitCode, listed.stderr).toBe(0);
-    const all = JSON.parse(listed.stdout).workers as Array<{ id: string; pid: number; concurrency: number; running: Array<{ group: string; step: number }> }>;
+    const all = JSON.parse(listed.stdout).workers as Array<{
+      id: string;
+      pid: number;
+      concurrency: number;
+      running: Array<{ group: string; step: number }>;
+    }>;
     // The --no-work submitter is listed too, with concurrency 0 (it only sweeps).
     expect(all.filter((w) => w.concurrency === 0).map((w) => w.pid)).toEqual([submitter.pid]);
     const live = all.filter((w) => w.concurrency > 0);

@@ -33,7 +33,8 @@ function driversOf(groups: readonly GroupSpec[], registry: DriverRegistry): Map<
 export async function doctor({ io, config: loadConfig, args }: TaskContext): Promise<number> {
   registerBuiltins(); // the process-wide registries, which the config adds its own classes to
   const config = await loadConfig();
-  if (!config) throw new ConfigError(`\`doctor\` checks the drivers a config uses: pass --config FILE or run it next to groundwork.config.ts.`);
+  if (!config)
+    throw new ConfigError(`\`doctor\` checks the drivers a config uses: pass --config FILE or run it next to groundwork.config.ts.`);
   const c = palette(io.display?.colour ?? false);
   const drivers = driversOf(config.groups, defaultDriverRegistry());
   if (drivers.size === 0) {

@@ -5,7 +5,7 @@ import { selectGroups } from '../../config/select.js';
 import { ConfigError } from '../../errors.js';
 import { driftOf, formatDrift, type DriftReport } from '../../scheduler/drift.js';
 import { dependentClosure, type GraphNode } from '../../scheduler/graph.js';
-import type { Scheduler } from '../../scheduler/scheduler.js';
+import type { GroupSpec, ReplaceOptions } from '../../scheduler/options.js';
 import { defaultRegistry } from '../../serialize/default-registry.js';
 import { readStateFile } from '../../state/file-store.js';
 import type { StateData } from '../../state/types.js';
@@ -15,6 +15,20 @@ import { signals, type CliIo } from '../io.js';
 
 const HINT = 'run `groundwork provision --replace-drifted` (or `--replace <group>`) to replace them';
 
+/** How a replace went, as these messages need it: a Scheduler's ReplaceSummary, or the workers' (issue 12). */
+export interface ReplaceOutcome {
+  rescheduled: string[];
+  dropped: string[];
+  run: { ok: boolean; aborted: boolean; groups: ReadonlyArray<{ group: string; state: string; error?: string }> };
+}
+
+/** What replacing needs: a Scheduler over the state file, or the workers (provision-workers.ts), with the same messages. */
+export interface Replacer {
+  groups(): string[];
+  drift(specs: readonly GroupSpec[]): DriftReport[];
+  replace(groups: readonly string[], specs: readonly GroupSpec[], options: ReplaceOptions): Promise<ReplaceOutcome>;
+}
+
 /**
  * Before a run: print the drift of the groups it will provision, then replace
  * those asked for (deprovisioned with their dependents, provisioned again from
@@ -22,7 +36,7 @@ const HINT = 'run `groundwork provision --replace-drifted` (or `--replace <group
  * warning. Returns an exit code if the replacement did not succeed.
  */
 export async function replaceOrWarnDrift(
-  scheduler: Scheduler,
+  scheduler: Replacer,
   config: ResolvedConfig,
   targets: readonly string[],
   args: CliArgs,
@@ -73,22 +87,6 @@ export function dryRunDriftOf(state: StateData | undefined, config: ResolvedConf
   const kept = drift.map((d) => d.group).filter((g) => !groups.includes(g));
   if (kept.length > 0) lines.push(`would keep ${kept.join(', ')} with the saved provisioners; ${HINT}`);
   return lines;
-}
-
-/**
- * Worker mode (issue 12): the same drift lines and warning as the single
- * process, from the database's group records. Replacing is not done through
- * the workers, so the hint says how to replace by hand.
- */
-export function warnDriftOnWorkers(state: StateData | undefined, config: ResolvedConfig, targets: readonly string[], args: CliArgs, io: CliIo): void {
-  if (!state) return;
-  const drift = driftOf(selectGroups(config, targets), (name) => state.groups[name], defaultRegistry());
-  printDrift(drift, { out: args.json ? io.err : io.out });
-  if (drift.length > 0)
-    io.err(
-      `warning: ${drift.map((d) => d.group).join(', ')} changed in the config but keep their saved provisioners; ` +
-        `with workers, replace a group by \`groundwork deprovision <group>\` (or \`teardown\`) and then \`provision\` again.`,
-    );
 }
 
 function replaced(args: CliArgs, drift: readonly DriftReport[]): string[] {

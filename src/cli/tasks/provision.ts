@@ -13,7 +13,7 @@ import { withScheduler } from '../with-scheduler.js';
 import { describeTarget, stateTarget } from '../state-target.js';
 import { dryRunDrift, dryRunDriftOf, replaceOrWarnDrift } from './provision-drift.js';
 import { repairUnhealthy } from './provision-health.js';
-import { onWorkers, provisionOnWorkers } from './worker.js';
+import { provisionOnWorkers } from './provision-workers.js';
 
 export async function provision(ctx: TaskContext): Promise<number> {
   const { args, io, config: loadConfig, stateFile } = ctx;
@@ -27,7 +27,8 @@ export async function provision(ctx: TaskContext): Promise<number> {
     for (const g of args.groups)
       if (!known.includes(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${known.join(', ') || '(none)'}.`);
     const targets = args.groups.length > 0 ? args.groups : known;
-    const fromDb = target.kind === 'database' ? { data: await readPostgresState(target.url, target.state), source: describeTarget(target) } : undefined;
+    const fromDb =
+      target.kind === 'database' ? { data: await readPostgresState(target.url, target.state), source: describeTarget(target) } : undefined;
     const lines = await dryRunPlan({
       stateFile: state,
       groups: selectGroups(config, targets),
@@ -40,9 +41,9 @@ export async function provision(ctx: TaskContext): Promise<number> {
     for (const line of drift) io.out(line);
     return ExitCode.Ok;
   }
-  // pg-workers: a database with live workers (or --no-work) runs it through the workers
-  if (target.kind === 'database' && (await onWorkers(ctx, target))) return provisionOnWorkers(ctx, config, target);
-  return withScheduler(target, config, args.verbose, io, async (scheduler, progress) => {
+  // With a database (issue 12), always through the workers: this process is one more, unless --no-work.
+  if (target.kind === 'database') return provisionOnWorkers(ctx, config, target);
+  return withScheduler(target.file, config, args.verbose, io, async (scheduler, progress) => {
     const known = new Set([...config.groups.map((g) => g.name), ...scheduler.groups()]);
     for (const g of args.groups) {
       if (!known.has(g)) throw new ConfigError(`Unknown group ${JSON.stringify(g)}; groups: ${[...known].join(', ') || '(none)'}.`);

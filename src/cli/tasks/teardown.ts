@@ -4,16 +4,17 @@ import type { TaskContext } from '../task-context.js';
 import { configForShutdown, leftRunning, stateBefore } from '../teardown-support.js';
 import { withScheduler } from '../with-scheduler.js';
 import { stateTarget } from '../state-target.js';
-import { onWorkers, requireConfig, teardownOnWorkers } from './worker.js';
+import { teardownOnWorkers } from './teardown-workers.js';
+import { requireConfig } from './worker.js';
 
 export async function teardown(ctx: TaskContext): Promise<number> {
   const { args, io } = ctx;
   const config = await configForShutdown(ctx);
   const target = stateTarget(ctx, config); // the file, or a database (issue 12)
-  // pg-workers: a database with live workers (or --no-work) runs it through the workers
-  if (target.kind === 'database' && (await onWorkers(ctx, target))) return teardownOnWorkers(ctx, requireConfig(config), target, 'all');
-  const before = await stateBefore(args.force, target);
-  return withScheduler(target, config, args.verbose, io, async (scheduler) => {
+  // With a database (issue 12), always through the workers: this process is one more.
+  if (target.kind === 'database') return teardownOnWorkers(ctx, requireConfig(config), target, 'all');
+  const before = await stateBefore(args.force, target.file);
+  return withScheduler(target.file, config, args.verbose, io, async (scheduler) => {
     const summary = await scheduler.teardown({ force: args.force, except: args.except, ...signals(io) });
     for (const f of summary.forcedFailures) io.err(`warning: ${f.message}`);
     for (const line of leftRunning(summary.forcedFailures, before)) io.err(line);

@@ -10,7 +10,10 @@ import type { TaskContext } from '../task-context.js';
 export async function workers(ctx: TaskContext): Promise<number> {
   const { args, io } = ctx;
   const target = stateTarget(ctx, await ctx.config().catch(() => undefined));
-  if (target.kind !== 'database') throw new ConfigError("`workers` needs a database: pass --database URL, set GROUNDWORK_DATABASE_URL, or set the config's `database.url`.");
+  if (target.kind !== 'database')
+    throw new ConfigError(
+      "`workers` needs a database: pass --database URL, set GROUNDWORK_DATABASE_URL, or set the config's `database.url`.",
+    );
   const { url } = target;
   const client = new pg.Client({ connectionString: url, application_name: 'groundwork-workers' });
   await client.connect().catch((cause: unknown) => {
@@ -37,7 +40,10 @@ export async function workers(ctx: TaskContext): Promise<number> {
     }
     if (list.length === 0) io.out('No live workers.');
     for (const w of list) {
-      const what = w.concurrency === 0 ? 'submitter (--no-work): sweeps only' : (w.running.map((s) => `${s.group} ${s.step + 1}${s.kind === 'down' ? ' (shutdown)' : ''} #${s.attempt}`).join(', ') || 'idle');
+      const what =
+        w.concurrency === 0
+          ? 'submitter (--no-work): sweeps only'
+          : w.running.map((s) => `${s.group} ${s.step + 1}${s.kind === 'down' ? ' (shutdown)' : ''} #${s.attempt}`).join(', ') || 'idle';
       io.out(`${w.id.padEnd(28)} ${w.host} pid ${w.pid}  ${w.running.length}/${w.concurrency}  ${what}`);
     }
     return ExitCode.Ok;
@@ -58,7 +64,9 @@ export async function addStepWorkers(ctx: TaskContext, report: StatusReport): Pr
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const r = await client.query(`select group_name, idx, worker from groundwork.steps where state = $1 and worker is not null`, [target.state]);
+    const r = await client.query(`select group_name, idx, worker from groundwork.steps where state = $1 and worker is not null`, [
+      target.state,
+    ]);
     const by = new Map(r.rows.map((row) => [`${row.group_name}\u0000${row.idx}`, row.worker as string]));
     for (const g of report.groups) for (const s of g.steps) s.worker = by.get(`${g.name}\u0000${s.index}`) ?? null;
   } catch {
