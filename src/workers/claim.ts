@@ -39,7 +39,6 @@ export async function claimJob(
   jobId: string,
   job: StepJob,
 ): Promise<ClaimedStep | 'stale' | 'lease-held'> {
-  const key = { state: job.state, group: job.group, step: job.step };
   const locked = await lockGroupSteps(tx.db, tx.state, job.group);
   const row = locked?.steps[job.step];
   const wanted =
@@ -51,7 +50,7 @@ export async function claimJob(
     await tx.queue.discard(executorOf(tx.db), jobId);
     return 'stale';
   }
-  if (!(await leases.acquire(key))) {
+  if (!(await leases.acquire(job))) {
     await tx.queue.postpone(executorOf(tx.db), jobId, LEASE_HELD_RETRY_MS);
     return 'lease-held';
   }

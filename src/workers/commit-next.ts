@@ -3,7 +3,6 @@ import { StepState, type StepRecord } from '../state/types.js';
 import type { ClaimedStep } from './claim.js';
 import type { StepEnd } from './commit.js';
 import { prepared, type Queryable } from './db.js';
-import type { StepKey } from './lease.js';
 import { EVENTS_CHANNEL, wireText } from './notify.js';
 import { JobKind } from './queue.js';
 
@@ -13,10 +12,9 @@ import { JobKind } from './queue.js';
  * no pg-boss job to complete (it was itself taken straight on). Other ends take
  * the full commit (commitStep), which reads and locks the group.
  */
-export function straightOn(claimed: ClaimedStep, end: StepEnd): StepKey | undefined {
+export function straightOn(claimed: ClaimedStep, end: StepEnd): boolean {
   const { job } = claimed;
-  if (!end.ok || job.kind !== JobKind.Up || claimed.jobId !== undefined || job.step + 1 >= claimed.stepCount) return undefined;
-  return { state: job.state, group: job.group, step: job.step + 1 };
+  return end.ok && job.kind === JobKind.Up && claimed.jobId === undefined && job.step + 1 < claimed.stepCount;
 }
 
 /**
@@ -25,7 +23,7 @@ export function straightOn(claimed: ClaimedStep, end: StepEnd): StepKey | undefi
  * chain of them is as fast as its round trips): the result is written only if
  * this attempt still owns the step (the fence), the next step gets a new
  * attempt owned by this worker only if that write happened, and the events go
- * out with it. The caller holds the next step's lease already. Throws
+ * out with it. The caller holds the group's lease. Throws
  * StepFencedError, changing nothing, if the attempt was taken over.
  */
 export async function commitAndTakeNext(db: Queryable, worker: string, claimed: ClaimedStep, end: StepEnd): Promise<ClaimedStep> {

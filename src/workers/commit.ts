@@ -74,7 +74,7 @@ export async function commitStep(
     const kind = up ? JobKind.Up : JobKind.Down;
     // The lease first: if it cannot be had, the next step goes through the queue like any other.
     // Stopping (SIGINT/SIGTERM): the next step is left to the other workers.
-    if (!goOn || !(await leases.acquire({ state: tx.state, group: job.group, step: next.idx }))) {
+    if (!goOn || !(await leases.acquire({ state: tx.state, group: job.group }))) {
       await writeRows(tx.db, tx.state, { steps: [result], events: [finished] });
       await enqueueStep(tx, job.group, next, kind);
       return undefined;

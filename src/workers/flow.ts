@@ -4,6 +4,7 @@ import { executorOf, prepared, type Queryable } from './db.js';
 import { notifyEvent } from './notify.js';
 import { JobKind, type StepJob, type StepQueue } from './queue.js';
 import type { ClaimedStep } from './claim.js';
+import type { LeaseKey } from './lease.js';
 import {
   dependencyOutputs,
   dependencyStates,
@@ -92,13 +93,13 @@ export interface TakenGroup extends ReadyGroup {
 export async function startDependents(
   tx: FlowTx,
   group: string,
-  lease?: (key: { state: string; group: string; step: number }) => Promise<boolean>,
+  lease?: (key: LeaseKey) => Promise<boolean>,
 ): Promise<TakenGroup | undefined> {
   let took: TakenGroup | undefined;
   for (const dependent of await dependentsOf(tx.db, tx.state, group)) {
     const ready = await readyUp(tx, dependent);
     if (!ready) continue;
-    if (!took && lease !== undefined && (await lease({ state: tx.state, group: dependent, step: ready.row.idx }))) {
+    if (!took && lease !== undefined && (await lease({ state: tx.state, group: dependent }))) {
       took = { ...ready, job: takeStep(tx, dependent, ready.row, JobKind.Up) };
     } else await enqueueStep(tx, dependent, ready.row, JobKind.Up);
   }

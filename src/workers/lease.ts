@@ -2,22 +2,23 @@ import pg from 'pg';
 import { ADVISORY_LOCK } from '../state/postgres/schema.js';
 import { prepared, type Queryable } from './db.js';
 
-export interface StepKey {
+/** What a lease is taken on: a group of a state (its steps run one at a time, so the group is the unit). */
+export interface LeaseKey {
   state: string;
   group: string;
-  step: number;
 }
 
 /**
- * The two int4 keys of a step's advisory lock: pg-store's namespace for step
- * leases, then a hash of the step (SQL side, so pg_locks can be joined).
+ * The two int4 keys of a group's advisory lock: pg-store's namespace for
+ * leases, then a hash of the group (SQL side, so pg_locks can be joined).
  */
-export const LEASE_KEY_SQL = (state: string, group: string, idx: string): string =>
-  `${ADVISORY_LOCK.stepLease}, hashtext(${state} || '/' || ${group} || '/' || ${idx})`;
+export const LEASE_KEY_SQL = (state: string, group: string): string => `${ADVISORY_LOCK.groupLease}, hashtext(${state} || '/' || ${group})`;
 
 /**
- * A worker's leases: one session advisory lock per running step, held on a
- * connection of its own. PostgreSQL ends them when that session ends — the
+ * A worker's leases: one session advisory lock per group whose step it runs
+ * (kept while it goes straight on with that group's next step, so a pipeline
+ * costs one lease, not one per step), held on a connection of its own.
+ * PostgreSQL ends them when that session ends — the
  * process killed (the socket closes), or silent for `timeoutMs` (a SIGSTOPped
  * or cut-off worker: `idle_session_timeout` ends the session), so a lease
  * needs no clock of ours. `ping` keeps a live worker's session from idling out.
@@ -92,18 +93,14 @@ export class Leases {
     });
   }
 
-  /** Take the lease of a step; false if another session holds it. */
-  acquire(key: StepKey): Promise<boolean> {
+  /** Take the lease of a group; false if another session holds it. */
+  acquire(key: LeaseKey): Promise<boolean> {
     return this.#serial(async () => {
       // Session advisory locks stack: taking one twice (a commit retried) would need two unlocks.
       if (this.#held.has(id(key))) return true;
       const client = await this.#connection();
       const r = await client.query(
-        prepared('lease_acquire', `select pg_try_advisory_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as ok`, [
-          key.state,
-          key.group,
-          key.step,
-        ]),
+        prepared('lease_acquire', `select pg_try_advisory_lock(${LEASE_KEY_SQL('$1', '$2')}) as ok`, [key.state, key.group]),
       );
       const ok = r.rows[0].ok === true;
       if (ok) this.#held.add(id(key));
@@ -112,24 +109,18 @@ export class Leases {
   }
 
   /** Give a lease back (queued behind this session's earlier statements, so callers need not wait for it). */
-  release(key: StepKey): Promise<void> {
+  release(key: LeaseKey): Promise<void> {
     return this.#serial(async () => {
       if (!this.#held.delete(id(key))) return;
       const client = this.#client;
       if (!client) return;
       await client
-        .query(
-          prepared('lease_release', `select pg_advisory_unlock(${LEASE_KEY_SQL('$1', '$2', '$3::text')})`, [
-            key.state,
-            key.group,
-            key.step,
-          ]),
-        )
+        .query(prepared('lease_release', `select pg_advisory_unlock(${LEASE_KEY_SQL('$1', '$2')})`, [key.state, key.group]))
         .catch(() => undefined);
     });
   }
 
-  holds(key: StepKey): boolean {
+  holds(key: LeaseKey): boolean {
     return this.#held.has(id(key));
   }
 
@@ -143,8 +134,8 @@ export class Leases {
   }
 }
 
-function id(key: StepKey): string {
-  return `${key.state}\u0000${key.group}\u0000${key.step}`;
+function id(key: LeaseKey): string {
+  return `${key.state}\u0000${key.group}`;
 }
 
 /**
@@ -154,7 +145,7 @@ function id(key: StepKey): string {
 export async function orphanedSteps(
   db: Queryable,
   state: string,
-): Promise<Array<StepKey & { attempt: number; worker: string; stopping: boolean }>> {
+): Promise<Array<LeaseKey & { step: number; attempt: number; worker: string; stopping: boolean }>> {
   const r = await db.query(
     prepared(
       'orphaned_steps',
@@ -165,8 +156,8 @@ export async function orphanedSteps(
       and not exists (
         select 1 from pg_locks l
         where l.locktype = 'advisory' and l.objsubid = 2 and l.granted
-          and l.classid = ${ADVISORY_LOCK.stepLease}::oid
-          and l.objid = hashtext(s.state || '/' || s.group_name || '/' || s.idx::text)::oid)`,
+          and l.classid = ${ADVISORY_LOCK.groupLease}::oid
+          and l.objid = hashtext(s.state || '/' || s.group_name)::oid)`,
       [state],
     ),
   );
@@ -180,12 +171,8 @@ export async function orphanedSteps(
   }));
 }
 
-/** Inside a transaction: true if no session holds the step's lease (checked by taking it until commit). */
-export async function leaseIsFree(db: Queryable, key: StepKey): Promise<boolean> {
-  const r = await db.query(`select pg_try_advisory_xact_lock(${LEASE_KEY_SQL('$1', '$2', '$3::text')}) as free`, [
-    key.state,
-    key.group,
-    key.step,
-  ]);
+/** Inside a transaction: true if no session holds the group's lease (checked by taking it until commit). */
+export async function leaseIsFree(db: Queryable, key: LeaseKey): Promise<boolean> {
+  const r = await db.query(`select pg_try_advisory_xact_lock(${LEASE_KEY_SQL('$1', '$2')}) as free`, [key.state, key.group]);
   return r.rows[0].free === true;
 }

@@ -11,8 +11,8 @@ import { commitAndTakeNext, straightOn } from './commit-next.js';
 import { executorOf, inTransaction, isConnectionError, openPool } from './db.js';
 import { throughRestart } from './through-restart.js';
 import { redactUrl, scrubPassword } from '../state/postgres/redact.js';
-import { Leases, type StepKey } from './lease.js';
-import { JobKind, WAKE_CHANNEL, StepQueue } from './queue.js';
+import { Leases, type LeaseKey } from './lease.js';
+import { WAKE_CHANNEL, StepQueue } from './queue.js';
 import { ensureStateRow } from './rows.js';
 import { runStep } from './run-step.js';
 import { migrate } from '../state/postgres/migrate.js';
@@ -39,14 +39,8 @@ export interface WorkerOptions {
   pollMs?: number;
 }
 
-/** A lease asked for ahead of the commit that may need it. */
-interface LeaseAhead {
-  key: StepKey;
-  ok: Promise<boolean>;
-}
-
-function sameStep(a: StepKey, b: StepKey): boolean {
-  return a.state === b.state && a.group === b.group && a.step === b.step;
+function sameGroup(a: LeaseKey, b: LeaseKey): boolean {
+  return a.state === b.state && a.group === b.group;
 }
 
 /**
@@ -224,8 +218,8 @@ export class Worker {
     let claimed: ClaimedStep | undefined = first;
     while (claimed) {
       const current: ClaimedStep = claimed;
-      const key = { state: current.job.state, group: current.job.group, step: current.job.step };
-      const name = `${key.group}/${key.step}`;
+      const { group, step } = current.job;
+      const name = `${group}/${step}`;
       this.#running.set(name, current);
       try {
         const end = await runStep(this.#runner(), current, this.#cancel.signal);
@@ -233,65 +227,36 @@ export class Worker {
       } catch (error) {
         claimed = undefined;
         if (error instanceof StepFencedError) this.#o.logger.warn(error.message);
-        else this.#o.logger.warn(`group "${key.group}" step ${key.step + 1}: ${describeError(error)}`);
+        else this.#o.logger.warn(`group "${group}" step ${step + 1}: ${describeError(error)}`);
       } finally {
         this.#running.delete(name);
-        // Not waited for: the next step's commit need not wait for this unlock (the lease session runs them in order).
-        void this.#leases.release(key);
+        // The group's lease stays while this worker goes on in that group. Not waited for: the
+        // next commit need not wait for the unlock (the lease session runs them in order).
+        if (!claimed || !sameGroup(claimed.job, current.job)) void this.#leases.release(current.job);
       }
     }
   }
 
-  /**
-   * Commit, again through a lost connection or a deadlock (the commit is fenced and
-   * rolled back whole, so a retry cannot double it). The lease of the step this
-   * worker will most likely go on with is taken meanwhile, off the commit's path.
-   */
-  async #commit(claimed: ClaimedStep, end: StepEnd): Promise<ClaimedStep | undefined> {
-    let early = this.#stop.signal.aborted ? undefined : this.#leaseAhead(claimed);
-    return throughRestart(
-      `commit of group "${claimed.job.group}" step ${claimed.job.step + 1}`,
-      () => {
-        const ahead = early;
-        early = undefined; // a retry starts from no lease: this try's are all released when it fails
-        return this.#commitOnce(claimed, end, ahead);
-      },
-      { logger: this.#o.logger, signal: this.#cancel.signal },
-    );
+  /** Commit, again through a lost connection or a deadlock (the commit is fenced and rolled back whole, so a retry cannot double it). */
+  #commit(claimed: ClaimedStep, end: StepEnd): Promise<ClaimedStep | undefined> {
+    return throughRestart(`commit of group "${claimed.job.group}" step ${claimed.job.step + 1}`, () => this.#commitOnce(claimed, end), {
+      logger: this.#o.logger,
+      signal: this.#cancel.signal,
+    });
   }
 
-  /** The step's likely successor (the next step up, the one below down), its lease asked for now. */
-  #leaseAhead(claimed: ClaimedStep): LeaseAhead | undefined {
-    const { job } = claimed;
-    const step = job.kind === JobKind.Up ? job.step + 1 : job.step - 1;
-    if (step < 0 || step >= claimed.stepCount) return undefined;
-    const key = { state: job.state, group: job.group, step };
-    return { key, ok: this.#leases.acquire(key).catch(() => false) };
-  }
-
-  async #commitOnce(claimed: ClaimedStep, end: StepEnd, ahead: LeaseAhead | undefined): Promise<ClaimedStep | undefined> {
-    // The common case, its group's next step with its lease in hand: one statement, no transaction to open.
-    const next = straightOn(claimed, end);
-    if (next && ahead && sameStep(ahead.key, next) && (await ahead.ok)) {
-      try {
-        return await commitAndTakeNext(this.#pool, this.id, claimed, end);
-      } catch (error) {
-        void this.#leases.release(next);
-        throw error;
-      }
+  async #commitOnce(claimed: ClaimedStep, end: StepEnd): Promise<ClaimedStep | undefined> {
+    // The common case, its group's next step, with the group's lease still held: one statement, no transaction to open.
+    if (straightOn(claimed, end) && !this.#stop.signal.aborted && this.#leases.holds(claimed.job)) {
+      return commitAndTakeNext(this.#pool, this.id, claimed, end);
     }
-    return this.#commitInTransaction(claimed, end, ahead);
-  }
-
-  async #commitInTransaction(claimed: ClaimedStep, end: StepEnd, ahead: LeaseAhead | undefined): Promise<ClaimedStep | undefined> {
-    // Leases this try takes (the next step's, a dependent's): all but the one returned go back, also on throw.
-    const got: StepKey[] = [];
+    // Leases this try takes (a dependent's): all but the one returned go back, also on throw.
+    const got: LeaseKey[] = [];
     const leases = {
-      acquire: async (key: StepKey) => {
-        const asked = ahead && sameStep(ahead.key, key) ? ahead : undefined;
-        if (asked) ahead = undefined;
-        const ok = await (asked ? asked.ok : this.#leases.acquire(key));
-        if (ok) got.push(key);
+      acquire: async (key: LeaseKey) => {
+        const had = this.#leases.holds(key); // this group's own: kept by #chain, whatever this try does
+        const ok = await this.#leases.acquire(key);
+        if (ok && !had) got.push(key);
         return ok;
       },
     };
@@ -302,8 +267,7 @@ export class Worker {
       );
       return next;
     } finally {
-      if (ahead && (await ahead.ok)) got.push(ahead.key); // asked for ahead, not needed
-      for (const key of got) if (!next || !sameStep(key, next.job)) void this.#leases.release(key);
+      for (const key of got) if (!next || !sameGroup(key, next.job)) void this.#leases.release(key);
     }
   }
 

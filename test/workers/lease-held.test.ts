@@ -13,11 +13,11 @@ await describeWithPostgres('a job whose lease is held', () => {
 
   it('is put back and runs once the lease is free', async () => {
     const env = c.env({ GW_TEST_GROUPS: '1' });
-    // The fixture config's state is "default"; this is g0 step 1's lease, as src/workers/lease.ts keys it.
+    // The fixture config's state is "default"; this is group g0's lease, as src/workers/lease.ts keys it.
     const holder = new pg.Client({ connectionString: c.url });
     await holder.connect();
     try {
-      await holder.query(`select pg_advisory_lock(${ADVISORY_LOCK.stepLease}, hashtext('default/g0/0'))`);
+      await holder.query(`select pg_advisory_lock(${ADVISORY_LOCK.groupLease}, hashtext('default/g0'))`);
       const [worker] = await c.workers(1, env, { args: ['-v'] });
       const submitter = c.cli(['provision', '--no-work'], env);
       await worker!.waitFor(/group "g0" step 1: its lease is still held by another session; job put back/);

@@ -21,8 +21,8 @@ export const ADVISORY_LOCK = {
   migration: 0x4757_0000_0001n,
   /** pg_try_advisory_lock(state, hashtext(state name)): exclusive owner of a state in single-process mode. */
   state: 0x4757_0001,
-  /** Reserved for the workers (pg-workers): per-step leases. */
-  stepLease: 0x4757_0002,
+  /** The workers' leases: pg_try_advisory_lock(groupLease, hashtext(state || '/' || group)) per group a worker runs a step of. */
+  groupLease: 0x4757_0002,
 } as const;
 
 export interface Migration {
