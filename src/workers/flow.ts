@@ -7,7 +7,7 @@ import type { ClaimedStep } from './claim.js';
 import type { LeaseKey } from './lease.js';
 import {
   dependencyOutputs,
-  dependencyStates,
+  lockDependents,
   dependentsOf,
   lockGroup,
   lockGroupSteps,
@@ -60,15 +60,6 @@ interface ReadyGroup extends LockedGroup {
   dependencies: ClaimedStep['dependencies'];
 }
 
-/** A group whose first unfinished step may start now (dependencies provisioned, not running already), locked. */
-async function readyUp(tx: FlowTx, group: string): Promise<ReadyGroup | undefined> {
-  const locked = await lockGroupSteps(tx.db, tx.state, group);
-  if (!locked || (locked.fields.state !== GroupState.Pending && locked.fields.state !== GroupState.Provisioning)) return undefined;
-  const deps = await dependencyStates(tx.db, tx.state, locked.fields.dependsOn);
-  const row = readyRow(locked, (name) => deps.get(name)?.state);
-  return row ? { ...locked, row, dependencies: dependencyOutputs(deps) } : undefined;
-}
-
 /** The step a group would start with now, if it may: pending or provisioning, dependencies provisioned, not running already. */
 export function readyRow({ fields, steps }: LockedGroup, stateOf: (group: string) => string | undefined): StepRow | undefined {
   if (fields.state !== GroupState.Pending && fields.state !== GroupState.Provisioning) return undefined;
@@ -96,12 +87,14 @@ export async function startDependents(
   lease?: (key: LeaseKey) => Promise<boolean>,
 ): Promise<TakenGroup | undefined> {
   let took: TakenGroup | undefined;
-  for (const dependent of await dependentsOf(tx.db, tx.state, group)) {
-    const ready = await readyUp(tx, dependent);
-    if (!ready) continue;
+  for (const locked of await lockDependents(tx.db, tx.state, group)) {
+    const row = readyRow(locked, (name) => locked.dependencies.get(name)?.state);
+    if (!row) continue;
+    const dependent = locked.fields.name;
     if (!took && lease !== undefined && (await lease({ state: tx.state, group: dependent }))) {
-      took = { ...ready, job: takeStep(tx, dependent, ready.row, JobKind.Up) };
-    } else await enqueueStep(tx, dependent, ready.row, JobKind.Up);
+      const ready = { fields: locked.fields, steps: locked.steps, row, dependencies: dependencyOutputs(locked.dependencies) };
+      took = { ...ready, job: takeStep(tx, dependent, row, JobKind.Up) };
+    } else await enqueueStep(tx, dependent, row, JobKind.Up);
   }
   return took;
 }

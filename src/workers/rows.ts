@@ -91,7 +91,11 @@ export async function lockStepsOf(db: Queryable, state: string, groups: readonly
 
 export async function writeGroup(db: Queryable, state: string, fields: GroupFields): Promise<void> {
   await db.query(
-    prepared('write_group', `update groundwork.groups set record = $3 where state = $1 and name = $2`, [state, fields.name, fields]),
+    prepared(
+      'write_group',
+      `update groundwork.groups set record = $3, depends_on = array(select jsonb_array_elements_text($3::jsonb->'dependsOn')) where state = $1 and name = $2`,
+      [state, fields.name, fields],
+    ),
   );
 }
 
@@ -167,17 +171,27 @@ export async function writeRows(db: Queryable, state: string, writes: RowWrites)
   await db.query(
     prepared(
       'write_rows',
+      // The `= any($6/$7)` conditions are for the planner: it cannot see how few rows a
+      // jsonb_to_recordset holds, and would scan the state's whole table to join them.
       `with s as (
        update groundwork.steps t set record = v.record, attempt = v.attempt, worker = v.worker
        from jsonb_to_recordset($2::jsonb) as v(group_name text, idx int, record jsonb, attempt int, worker text)
-       where t.state = $1 and t.group_name = v.group_name and t.idx = v.idx returning 1),
+       where t.state = $1 and t.group_name = any($6::text[]) and t.group_name = v.group_name and t.idx = v.idx returning 1),
      g as (
-       update groundwork.groups t set record = v.record
+       update groundwork.groups t set record = v.record, depends_on = array(select jsonb_array_elements_text(v.record->'dependsOn'))
        from jsonb_to_recordset($3::jsonb) as v(name text, record jsonb)
-       where t.state = $1 and t.name = v.name returning 1),
+       where t.state = $1 and t.name = any($7::text[]) and t.name = v.name returning 1),
      n as (select pg_notify($4, e.t) from unnest($5::text[]) with ordinality as e(t, k) order by k)
      select (select count(*) from s) as steps, (select count(*) from g) as groups, (select count(*) from n) as events`,
-      [state, JSON.stringify(steps), JSON.stringify(groups), EVENTS_CHANNEL, events],
+      [
+        state,
+        JSON.stringify(steps),
+        JSON.stringify(groups),
+        EVENTS_CHANNEL,
+        events,
+        [...new Set(steps.map((s) => s.group_name))],
+        groups.map((g) => g.name),
+      ],
     ),
   );
 }
@@ -206,12 +220,51 @@ export async function writeStepFenced(
 /** Groups of `state` whose dependsOn names `name`. */
 export async function dependentsOf(db: Queryable, state: string, name: string): Promise<string[]> {
   const r = await db.query(
-    prepared('dependents_of', `select name from groundwork.groups where state = $1 and record->'dependsOn' ? $2 order by seq`, [
+    prepared('dependents_of', `select name from groundwork.groups where state = $1 and depends_on @> array[$2::text] order by seq`, [
       state,
       name,
     ]),
   );
   return r.rows.map((row) => row.name as string);
+}
+
+/** A group depending on the one just provisioned, locked with its steps, and the states of its own dependencies. */
+export interface LockedDependent extends LockedGroup {
+  dependencies: Map<string, DependencyState>;
+}
+
+/**
+ * The groups that depend on `name` (in scheduling order), each locked with its
+ * steps, with the states and final outputs of their dependencies: what a group's
+ * end needs to start them, in one round trip whatever their number.
+ */
+export async function lockDependents(db: Queryable, state: string, name: string): Promise<LockedDependent[]> {
+  const r = await db.query(
+    prepared(
+      'lock_dependents',
+      `select g.name, g.record as group_record, s.idx, s.record, s.attempt, s.worker,
+         (select coalesce(jsonb_agg(jsonb_build_object('name', d.name, 'state', d.record->>'state', 'last',
+            (select l.record from groundwork.steps l where l.state = d.state and l.group_name = d.name order by l.idx desc limit 1))), '[]')
+          from groundwork.groups d where d.state = g.state and d.name = any(g.depends_on)) as deps
+       from groundwork.groups g join groundwork.steps s on s.state = g.state and s.group_name = g.name
+       where g.state = $1 and g.depends_on @> array[$2::text]
+       order by g.seq, s.idx for update of g, s`,
+      [state, name],
+    ),
+  );
+  const out = new Map<string, LockedDependent>();
+  for (const row of r.rows) {
+    let dependent = out.get(row.name as string);
+    if (!dependent) {
+      const deps = (row.deps as Array<{ name: string; state: string; last: StepRecord | null }>).map(
+        (d) => [d.name, { state: d.state, output: d.last?.state === StepState.Done ? d.last.output : undefined }] as const,
+      );
+      dependent = { fields: row.group_record as GroupFields, steps: [], dependencies: new Map(deps) };
+      out.set(row.name as string, dependent);
+    }
+    dependent.steps.push(stepRow(row));
+  }
+  return [...out.values()];
 }
 
 /** A dependency as a dependent's start needs it: its group's state, and its final output if its last step is done. */
@@ -254,8 +307,8 @@ export async function insertGroups(db: Queryable, state: string, records: readon
   if (records.length === 0) return [];
   const groups = records.map(({ steps: _s, ...fields }) => ({ name: fields.name, record: fields }));
   const r = await db.query(
-    `insert into groundwork.groups (state, name, record)
-     select $1, v.name, v.record
+    `insert into groundwork.groups (state, name, record, depends_on)
+     select $1, v.name, v.record, array(select jsonb_array_elements_text(v.record->'dependsOn'))
      from rows from (jsonb_to_recordset($2::jsonb) as (name text, record jsonb)) with ordinality as v(name, record, n)
      order by v.n
      on conflict do nothing returning name`,

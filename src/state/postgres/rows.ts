@@ -76,15 +76,16 @@ export async function putGroupsSql(client: pg.ClientBase, state: string, records
   });
   await client.query(
     `with input as (select * from jsonb_to_recordset($2::jsonb) as x(name text, record jsonb, steps jsonb)),
-     g as (insert into groundwork.groups (state, name, record) select $1, name, record from input
-           on conflict (state, name) do update set record = excluded.record returning name),
+     g as (insert into groundwork.groups (state, name, record, depends_on)
+           select $1, name, record, array(select jsonb_array_elements_text(record->'dependsOn')) from input
+           on conflict (state, name) do update set record = excluded.record, depends_on = excluded.depends_on returning name),
      gone as (delete from groundwork.steps s using input i
-              where s.state = $1 and s.group_name = i.name and s.idx >= jsonb_array_length(i.steps)),
+              where s.state = $1 and s.group_name = any($3::text[]) and s.group_name = i.name and s.idx >= jsonb_array_length(i.steps)),
      s as (insert into groundwork.steps (state, group_name, idx, record)
            select $1, i.name, (e.ord - 1)::int, e.value from input i, jsonb_array_elements(i.steps) with ordinality as e(value, ord)
            on conflict (state, group_name, idx) do update set record = excluded.record)
      select count(*) from g`,
-    [state, JSON.stringify(input)],
+    [state, JSON.stringify(input), input.map((i) => i.name)], // $3: for the planner (as MergedUpdates.write)
   );
 }
 
@@ -109,14 +110,21 @@ export class MergedUpdates {
   async write(client: pg.ClientBase, state: string): Promise<void> {
     if (this.size === 0) return;
     await client.query(
-      `with g as (update groundwork.groups t set record = x.record
+      `with g as (update groundwork.groups t
+                    set record = x.record, depends_on = array(select jsonb_array_elements_text(x.record->'dependsOn'))
                     from jsonb_to_recordset($2::jsonb) as x(name text, record jsonb)
-                   where t.state = $1 and t.name = x.name returning 1),
+                   -- = any($4): for the planner, which cannot see how few rows the recordset holds
+                   where t.state = $1 and t.name = any($4::text[]) and t.name = x.name returning 1),
        s as (insert into groundwork.steps (state, group_name, idx, record)
              select $1, x.name, x.idx, x.record from jsonb_to_recordset($3::jsonb) as x(name text, idx int, record jsonb)
              on conflict (state, group_name, idx) do update set record = excluded.record)
        select count(*) from g`,
-      [state, JSON.stringify([...this.#groups].map(([name, record]) => ({ name, record }))), JSON.stringify([...this.#steps.values()])],
+      [
+        state,
+        JSON.stringify([...this.#groups].map(([name, record]) => ({ name, record }))),
+        JSON.stringify([...this.#steps.values()]),
+        [...this.#groups.keys()],
+      ],
     );
   }
 }

@@ -69,14 +69,19 @@ create table if not exists groundwork.workers (
 `,
   },
   {
-    // Workers (issue 12): what grows with the state is indexed, so a step's commit and a sweep stay
-    // the same cost at 10 groups or 10,000: a group's dependents (looked up at every group's end), and
-    // the steps a worker runs now (the sweeper checks only those against their leases).
+    // Workers (issue 12): what grows with the state is indexed, so a step's commit and a sweep cost
+    // the same at 10 groups or 10,000: a group's dependents (looked up at every group's end) by a
+    // column of their own that never changes, and the steps a worker runs now (the sweeper checks
+    // only those). Free space on each page lets the frequent record updates stay HOT.
     version: 2,
     sql: `
-create index if not exists groups_depends_on on groundwork.groups using gin ((record->'dependsOn'));
+alter table groundwork.groups add column if not exists depends_on text[] not null default '{}';
+update groundwork.groups set depends_on = array(select jsonb_array_elements_text(record->'dependsOn'));
+create index if not exists groups_depends_on on groundwork.groups using gin (depends_on);
 create index if not exists steps_running on groundwork.steps (state)
   where worker is not null and record->>'state' in ('running', 'stopping');
+alter table groundwork.groups set (fillfactor = 70);
+alter table groundwork.steps set (fillfactor = 70);
 `,
   },
 ];
