@@ -7,6 +7,7 @@ import type { ClaimedStep } from './claim.js';
 import type { LeaseKey } from './lease.js';
 import {
   dependencyOutputs,
+  dependencyStates,
   lockDependents,
   dependentsOf,
   lockGroup,
@@ -87,13 +88,15 @@ export async function startDependents(
   lease?: (key: LeaseKey) => Promise<boolean>,
 ): Promise<TakenGroup | undefined> {
   let took: TakenGroup | undefined;
-  for (const locked of await lockDependents(tx.db, tx.state, group)) {
-    const row = readyRow(locked, (name) => locked.dependencies.get(name)?.state);
+  const dependents = await lockDependents(tx.db, tx.state, group);
+  const states = await dependencyStates(tx.db, tx.state, [...new Set(dependents.flatMap((d) => d.fields.dependsOn))]);
+  for (const locked of dependents) {
+    const row = readyRow(locked, (name) => states.get(name)?.state);
     if (!row) continue;
     const dependent = locked.fields.name;
     if (!took && lease !== undefined && (await lease({ state: tx.state, group: dependent }))) {
-      const ready = { fields: locked.fields, steps: locked.steps, row, dependencies: dependencyOutputs(locked.dependencies) };
-      took = { ...ready, job: takeStep(tx, dependent, row, JobKind.Up) };
+      const own = new Map(locked.fields.dependsOn.map((name) => [name, states.get(name)!] as const));
+      took = { ...locked, row, dependencies: dependencyOutputs(own), job: takeStep(tx, dependent, row, JobKind.Up) };
     } else await enqueueStep(tx, dependent, row, JobKind.Up);
   }
   return took;

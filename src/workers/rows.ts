@@ -228,40 +228,28 @@ export async function dependentsOf(db: Queryable, state: string, name: string): 
   return r.rows.map((row) => row.name as string);
 }
 
-/** A group depending on the one just provisioned, locked with its steps, and the states of its own dependencies. */
-export interface LockedDependent extends LockedGroup {
-  dependencies: Map<string, DependencyState>;
-}
-
 /**
  * The groups that depend on `name` (in scheduling order), each locked with its
- * steps, with the states and final outputs of their dependencies: what a group's
- * end needs to start them, in one round trip whatever their number.
+ * steps, in one round trip whatever their number. Their dependencies' states
+ * must be read after this returns, in a statement of their own (dependencyStates):
+ * a statement that waited for one of these locks still reads with the snapshot
+ * it started with, and would miss the commit of the dependency it waited for.
  */
-export async function lockDependents(db: Queryable, state: string, name: string): Promise<LockedDependent[]> {
+export async function lockDependents(db: Queryable, state: string, name: string): Promise<LockedGroup[]> {
   const r = await db.query(
     prepared(
       'lock_dependents',
-      `select g.name, g.record as group_record, s.idx, s.record, s.attempt, s.worker,
-         (select coalesce(jsonb_agg(jsonb_build_object('name', d.name, 'state', d.record->>'state', 'last',
-            (select l.record from groundwork.steps l where l.state = d.state and l.group_name = d.name order by l.idx desc limit 1))), '[]')
-          from groundwork.groups d where d.state = g.state and d.name = any(g.depends_on)) as deps
+      `select g.name, g.record as group_record, s.idx, s.record, s.attempt, s.worker
        from groundwork.groups g join groundwork.steps s on s.state = g.state and s.group_name = g.name
        where g.state = $1 and g.depends_on @> array[$2::text]
        order by g.seq, s.idx for update of g, s`,
       [state, name],
     ),
   );
-  const out = new Map<string, LockedDependent>();
+  const out = new Map<string, LockedGroup>();
   for (const row of r.rows) {
     let dependent = out.get(row.name as string);
-    if (!dependent) {
-      const deps = (row.deps as Array<{ name: string; state: string; last: StepRecord | null }>).map(
-        (d) => [d.name, { state: d.state, output: d.last?.state === StepState.Done ? d.last.output : undefined }] as const,
-      );
-      dependent = { fields: row.group_record as GroupFields, steps: [], dependencies: new Map(deps) };
-      out.set(row.name as string, dependent);
-    }
+    if (!dependent) out.set(row.name as string, (dependent = { fields: row.group_record as GroupFields, steps: [] }));
     dependent.steps.push(stepRow(row));
   }
   return [...out.values()];
