@@ -3,7 +3,7 @@
 // concurrency 8 (weak scaling: --io-rounds groups per slot, so every run keeps all slots busy for
 // the same time); dependency→dependent latency; a 1,000-group chain of 3 steps; takeover after
 // kill -9. Workers are `tasks.ts worker` children; the bench submits and watches in-process.
-// Usage: npm run bench:workers [-- --flat 200 --io-rounds 8 --chain 1000 --takeovers 5 --only noop,io,latency,chain,takeover]
+// Usage: npm run bench:workers [-- --flat 200 --io-rounds 8 --latency 100 --chain 1000 --takeovers 5 --only noop,io,latency,chain,takeover]
 import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -222,17 +222,28 @@ try {
   if (want('latency')) {
     const lat = Number(values.latency);
     const finishAt = new Map<string, number>();
-    const gaps: number[] = [];
-    await workerRun(benchGroups('chain', lat, 0, 1), 2, 4, (e) => {
+    const sameWorker: number[] = [];
+    const acrossWorkers: number[] = [];
+    // Ladder rounds: r{k} ends; its worker goes straight on with one dependent, the other is queued and
+    // woken on the other worker. The later of the two starts is the dependency → dependent latency across workers.
+    const starts = new Map<number, number[]>();
+    await workerRun(benchGroups('ladder', lat, 0, 1), 2, 4, (e) => {
       e.on('group:finish', ({ group }) => finishAt.set(group, performance.now()));
       e.on('group:start', ({ group }) => {
-        const prev = `b${Number(group.slice(1)) - 1}`;
-        const t = finishAt.get(prev);
-        if (t !== undefined) gaps.push(performance.now() - t);
+        const k = Number(group.slice(1));
+        const t = group.startsWith('r') ? undefined : finishAt.get(`r${k}`);
+        if (t === undefined) return;
+        const both = [...(starts.get(k) ?? []), performance.now() - t];
+        starts.set(k, both);
+        if (both.length === 2) {
+          sameWorker.push(Math.min(...both));
+          acrossWorkers.push(Math.max(...both));
+        }
       });
     });
     console.log(
-      `dependency → dependent (chain of ${lat}, 2 workers, as the submitter hears NOTIFY): p50 ${pct(gaps, 50).toFixed(1)} ms, p90 ${pct(gaps, 90).toFixed(1)} ms`,
+      `dependency → dependent (${lat} rounds of one group with two dependents, 2 workers × 4, as the submitter hears NOTIFY): ` +
+        `taken by the same worker p50 ${pct(sameWorker, 50).toFixed(1)} ms; through the queue (NOTIFY, fetch, claim by an idle worker) p50 ${pct(acrossWorkers, 50).toFixed(1)} ms, p90 ${pct(acrossWorkers, 90).toFixed(1)} ms`,
     );
   }
   if (want('chain')) {

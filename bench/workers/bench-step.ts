@@ -26,14 +26,21 @@ export class BenchStep implements Provisioner<unknown, { ok: true }> {
 }
 registerProvisioner(BenchStep);
 
-/** flat: N independent groups; chain: each group depends on the one before. Three steps each unless `steps`. */
+/**
+ * flat: N independent groups; chain: each group depends on the one before; ladder: N rounds of a
+ * group r{k} with two dependents a{k} and b{k}, the next round's r depending on both (the worker that
+ * ends r{k} takes one dependent itself, the other goes through the queue to another worker).
+ * Three steps each unless `steps`.
+ */
 export function benchGroups(shape: string, count: number, ms: number, steps = 3) {
   const groups: Record<string, { dependsOn: string[]; provisioners: () => Provisioner[] }> = {};
+  const group = (dependsOn: string[]) => ({ dependsOn, provisioners: () => Array.from({ length: steps }, () => new BenchStep(ms)) });
   for (let k = 0; k < count; k++) {
-    groups[`b${k}`] = {
-      dependsOn: shape === 'chain' && k > 0 ? [`b${k - 1}`] : [],
-      provisioners: () => Array.from({ length: steps }, () => new BenchStep(ms)),
-    };
+    if (shape === 'ladder') {
+      groups[`r${k}`] = group(k > 0 ? [`a${k - 1}`, `b${k - 1}`] : []);
+      groups[`a${k}`] = group([`r${k}`]);
+      groups[`b${k}`] = group([`r${k}`]);
+    } else groups[`b${k}`] = group(shape === 'chain' && k > 0 ? [`b${k - 1}`] : []);
   }
   return groups;
 }
