@@ -37,7 +37,16 @@ const config = join(root, 'bench/workers/config.ts');
 const db = await startPostgres({ name: 'bench-workers' });
 const dir = await mkdtemp(join(tmpdir(), 'gw-bench-workers-'));
 let run = 0;
-function spawnCli(state: string, concurrency: number) {
+/** Each run on a database of its own: no run pays for the rows (and the autovacuum) of the one before. */
+interface Run {
+  state: string;
+  url: string;
+}
+async function newRun(): Promise<Run> {
+  const state = `bench${run++}`;
+  return { state, url: await db.createDatabase(state) };
+}
+function spawnCli({ state, url }: Run, concurrency: number) {
   return execa(
     process.execPath,
     ['--import', 'tsx', 'tasks.ts', 'worker', '--config', config, '--concurrency', String(concurrency), '--lease-timeout', '2'],
@@ -45,7 +54,7 @@ function spawnCli(state: string, concurrency: number) {
       cwd: root,
       reject: false,
       stdin: 'ignore',
-      env: { ...process.env, GROUNDWORK_DATABASE_URL: db.url, GW_BENCH_STATE: state, GW_BENCH_STATE_FILE: join(dir, 'state.json') },
+      env: { ...process.env, GROUNDWORK_DATABASE_URL: url, GW_BENCH_STATE: state, GW_BENCH_STATE_FILE: join(dir, 'state.json') },
     },
   );
 }
@@ -53,8 +62,8 @@ type Child = ReturnType<typeof spawnCli>;
 const children = new Set<Child>();
 
 // Wrapped: a Child is itself a promise (of its exit), which `await` would wait for.
-function spawnWorker(state: string, concurrency: number): Promise<{ child: Child }> {
-  const child = spawnCli(state, concurrency);
+function spawnWorker(on: Run, concurrency: number): Promise<{ child: Child }> {
+  const child = spawnCli(on, concurrency);
   children.add(child);
   return new Promise<void>((resolve, reject) => {
     let err = '';
@@ -75,9 +84,9 @@ async function stopAll(list: readonly Child[]): Promise<void> {
 type Groups = ReturnType<typeof benchGroups>;
 
 /** The bench's own submitter (a worker that takes no step) and event bridge on `state`, as `provision --no-work` runs them. */
-async function submitterOn(state: string, events: SchedulerEvents) {
+async function submitterOn({ state, url }: Run, events: SchedulerEvents) {
   const submitter = new Worker({
-    url: db.url,
+    url,
     state,
     concurrency: 1,
     leaseTimeoutMs: 2000,
@@ -88,7 +97,7 @@ async function submitterOn(state: string, events: SchedulerEvents) {
     work: false,
   });
   await submitter.start();
-  const bridge = new EventBridge(db.url, state, events);
+  const bridge = new EventBridge(url, state, events);
   await bridge.start();
   const ctx = {
     pool: submitter.pool,
@@ -118,12 +127,12 @@ async function submitterOn(state: string, events: SchedulerEvents) {
 
 /** Submit `groups` to `workers` workers of `concurrency` each; ms from submit to all provisioned. */
 async function workerRun(groups: Groups, workers: number, concurrency: number, onEvents?: (e: SchedulerEvents) => void) {
-  const state = `bench${run++}`;
+  const on = await newRun();
   const list: Child[] = [];
-  for (const p of Array.from({ length: workers }, () => spawnWorker(state, concurrency))) list.push((await p).child);
+  for (const p of Array.from({ length: workers }, () => spawnWorker(on, concurrency))) list.push((await p).child);
   const events = new SchedulerEvents(silentLogger);
   onEvents?.(events);
-  const session = await submitterOn(state, events);
+  const session = await submitterOn(on, events);
   const t0 = performance.now();
   const outcomes = await session.settled(await session.submit(groups));
   const ms = performance.now() - t0;
@@ -152,13 +161,13 @@ async function fileRun(groups: Groups, concurrency: number): Promise<number> {
  * (every 200 ms at --lease-timeout 2), the new attempt's NOTIFY, the claim.
  */
 async function takeovers(kills: number): Promise<number[]> {
-  const state = `bench${run++}`;
+  const on = await newRun();
   const list: Child[] = [];
-  for (const p of [spawnWorker(state, 1), spawnWorker(state, 1)]) list.push((await p).child);
+  for (const p of [spawnWorker(on, 1), spawnWorker(on, 1)]) list.push((await p).child);
   const events = new SchedulerEvents(silentLogger);
   const starts: Array<() => void> = [];
   events.on('step:start', () => starts.shift()?.());
-  const session = await submitterOn(state, events);
+  const session = await submitterOn(on, events);
   const started = () => new Promise<void>((resolve) => starts.push(resolve));
   const times: number[] = [];
   try {
@@ -166,7 +175,7 @@ async function takeovers(kills: number): Promise<number[]> {
     await session.submit(benchGroups('flat', 1, 3_600_000, 1));
     await next;
     for (let k = 0; k < kills; k++) {
-      const r = await session.pool.query(`select worker from groundwork.steps where state = $1 and group_name = 'b0'`, [state]);
+      const r = await session.pool.query(`select worker from groundwork.steps where state = $1 and group_name = 'b0'`, [on.state]);
       const pid = Number(/-(\d+)-[0-9a-f]+$/.exec(String(r.rows[0].worker))?.[1]);
       const victim = list.find((c) => c.pid === pid);
       if (!victim) throw new Error(`takeover bench: no child runs the step (worker ${r.rows[0].worker})`);
@@ -178,7 +187,7 @@ async function takeovers(kills: number): Promise<number[]> {
       list.splice(list.indexOf(victim), 1);
       children.delete(victim);
       await victim;
-      list.push((await spawnWorker(state, 1)).child);
+      list.push((await spawnWorker(on, 1)).child);
     }
   } finally {
     await session.close();
