@@ -15,18 +15,7 @@ export async function notifyEvent(db: Queryable, state: string, type: string, pa
   await db.query(`select pg_notify($1, $2)`, [EVENTS_CHANNEL, wireText(state, type, payload)]);
 }
 
-/** Several events in one round trip, delivered in this order (unnest keeps the array's order). */
-export async function notifyEvents(
-  db: Queryable,
-  state: string,
-  events: ReadonlyArray<readonly [string, Record<string, unknown>]>,
-): Promise<void> {
-  if (events.length === 0) return;
-  if (events.length === 1) return notifyEvent(db, state, events[0]![0], events[0]![1]);
-  const texts = events.map(([type, payload]) => wireText(state, type, payload));
-  await db.query(`select pg_notify($1, t) from unnest($2::text[]) with ordinality as e(t, n) order by n`, [EVENTS_CHANNEL, texts]);
-}
-
+/** An event as its NOTIFY text (an error too long for NOTIFY's 8,000 bytes is cut to a pointer to `status`). */
 export function wireText(state: string, type: string, payload: Record<string, unknown>): string {
   const wire: WireEvent = { state, type, payload };
   const text = JSON.stringify(wire);
