@@ -53,6 +53,7 @@ test('demo: provision, the app serves "hello world" from the db, teardown stops 
   const afterProvision = readRawState(stateFile);
   const pids = servicePids(afterProvision);
   for (const p of pids) track(p.pid, p.startTime);
+  expect(provision.code, `${provision.stdout}\n${provision.stderr}`).toBe(0);
   // --verbose shows what provisioners log; nothing else goes to stderr.
   expect(
     provision.stderr
@@ -61,7 +62,6 @@ test('demo: provision, the app serves "hello world" from the db, teardown stops 
       .every((l) => l.startsWith('info: ')),
   ).toBe(true);
   expect(provision.stderr).toMatch(/^info: \[db 1:LocalService\] started .* \(pid \d+\), waiting for 127\.0\.0\.1:\d+$/m);
-  expect(provision.code).toBe(0);
   expect(provision.stdout).toMatch(/^ {2}db +provisioned$/m);
   expect(provision.stdout).toMatch(/^ {2}app +provisioned$/m);
 
