@@ -43,7 +43,7 @@ export async function commitStep(
   const up = job.kind === JobKind.Up;
   const now = new Date().toISOString();
   if (!end.ok) {
-    if (!up && isForced(fields)) return goOnPastFailedShutdown(tx, where, end.record, end.error, worker, fields); // --force (pg-parity)
+    if (!up && isForced(fields)) return goOnPastFailedShutdown(tx, locked, result, where, end.error); // --force (pg-parity)
     const error = errorRecord(end.error, job.step);
     const wire = { ...where, error: wireError(end.error), worker };
     const failed = { group: job.group, error: wireError(end.error) };

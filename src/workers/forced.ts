@@ -2,12 +2,10 @@
 // group's record (set by submitTeardown), so whichever worker runs a shutdown knows it; a failed
 // shutdown of a forced group keeps its StopFailed step record, and the teardown goes on as in
 // the single process's deprovisionGroup: the next step down, then the group leaves the state.
-import type { StepRecord } from '../state/types.js';
-import type { GroupFields } from './rows.js';
 import { enqueueStep, nextDown, removeGroup, type FlowTx } from './flow.js';
-import { notifyEvent, wireError } from './notify.js';
+import { wireError } from './notify.js';
 import { JobKind } from './queue.js';
-import { lockSteps } from './rows.js';
+import { writeRows, type GroupFields, type LockedGroup, type StepWrite } from './rows.js';
 
 type Forced = GroupFields & { force?: true };
 
@@ -22,28 +20,22 @@ export function isForced(fields: GroupFields): boolean {
 }
 
 /**
- * A forced group's shutdown failed (the caller's transaction holds the step's
- * lock and has checked the attempt is current): record the step as it ended
- * (StopFailed), tell it as `shutdown:fail` with `forced`, then queue the next
- * step down, or remove the group.
+ * A forced group's shutdown failed (the caller's transaction holds the group's
+ * and its steps' locks, `locked`, and has checked the attempt is current):
+ * write the step as it ended (StopFailed) with `shutdown:fail` marked `forced`,
+ * then queue the next step down, or remove the group.
  */
 export async function goOnPastFailedShutdown(
   tx: FlowTx,
+  locked: LockedGroup,
+  result: StepWrite,
   where: { group: string; step: number; provisioner: string },
-  record: StepRecord,
   error: Error,
-  worker: string,
-  fields: GroupFields,
 ): Promise<undefined> {
-  await tx.db.query(`update groundwork.steps set record = $4 where state = $1 and group_name = $2 and idx = $3`, [
-    tx.state,
-    where.group,
-    where.step,
-    record,
-  ]);
-  await notifyEvent(tx.db, tx.state, 'shutdown:fail', { ...where, error: wireError(error), worker, forced: true });
-  const next = nextDown(await lockSteps(tx.db, tx.state, where.group), where.step);
+  const failed = { ...where, error: wireError(error), worker: result.worker, forced: true };
+  await writeRows(tx.db, tx.state, { steps: [result], events: [['shutdown:fail', failed]] });
+  const next = nextDown(locked.steps, where.step);
   if (next) await enqueueStep(tx, where.group, next, JobKind.Down);
-  else await removeGroup(tx, where.group, fields.dependsOn);
+  else await removeGroup(tx, where.group, locked.fields.dependsOn);
   return undefined;
 }
